@@ -1,0 +1,53 @@
+// Package redact hides secrets before anything is printed: routing keys are
+// masked and URLs lose their userinfo and query string.
+package redact
+
+import (
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// Key masks a routing key so that it can be told apart from others without
+// being usable: the first 4 and the last 2 characters stay, the rest become
+// '*'. Keys of 8 characters or fewer are masked whole, since showing 6 of
+// them would give most of the key away.
+func Key(key string) string {
+	n := utf8.RuneCountInString(key)
+	if n == 0 {
+		return ""
+	}
+	if n <= 8 {
+		return strings.Repeat("*", n)
+	}
+	r := []rune(key)
+	return string(r[:4]) + strings.Repeat("*", n-6) + string(r[n-2:])
+}
+
+// URL returns rawURL without userinfo, query string and fragment, so that a
+// URL can be shown in an error without leaking credentials or tokens. A URL
+// that does not parse is replaced by a fixed placeholder rather than echoed.
+func URL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "<unparseable URL>"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	u.ForceQuery = false
+	u.Fragment = ""
+	u.RawFragment = ""
+	return u.String()
+}
+
+// String replaces every occurrence of each secret in s by its masked form.
+// It is the last line of defence for text that may quote a secret, such as
+// an error from a third-party library.
+func String(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, Key(secret))
+		}
+	}
+	return s
+}
