@@ -1,0 +1,155 @@
+package event
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// Details is an ordered JSON object: custom_details keep the keys in the
+// order the user wrote them, exactly as spelled ("ping time" stays
+// "ping time").
+//
+// A value is one of: nil, string, bool, int64, uint64, float64, time.Time
+// (sent as RFC 3339 with nanoseconds in UTC), []any of these, or a nested
+// Details.
+type Details []Field
+
+// Field is one key of a Details object.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// MarshalJSON encodes d as a JSON object in key order.
+func (d Details) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := writeValue(&buf, d); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Check reports the first value that JSON cannot carry (NaN, ±Inf, or a Go
+// type outside the list above), naming its path from root, for example
+// customDetails.load or customDetails["ping time"][2].
+func (d Details) Check(root string) error {
+	return checkValue(root, d)
+}
+
+func checkValue(path string, v any) error {
+	switch v := v.(type) {
+	case nil, string, bool, int64, uint64, time.Time:
+		return nil
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s is %v, which JSON cannot represent; replace it with null or a number, for example with a conditional in map()", path, v)
+		}
+		return nil
+	case []any:
+		for i, e := range v {
+			if err := checkValue(path+"["+strconv.Itoa(i)+"]", e); err != nil {
+				return err
+			}
+		}
+		return nil
+	case Details:
+		for _, f := range v {
+			if err := checkValue(KeyPath(path, f.Key), f.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return fmt.Errorf("%s has unsupported type %T", path, v)
+	}
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// KeyPath names a key of the object at path the way errors show it:
+// customDetails.load, or customDetails["ping time"] for a key that is not an
+// identifier.
+func KeyPath(path, key string) string {
+	if identifier.MatchString(key) {
+		return path + "." + key
+	}
+	return path + "[" + strconv.Quote(key) + "]"
+}
+
+func writeValue(buf *bytes.Buffer, v any) error {
+	switch v := v.(type) {
+	case nil:
+		buf.WriteString("null")
+	case string:
+		writeString(buf, v)
+	case bool:
+		buf.WriteString(strconv.FormatBool(v))
+	case int64:
+		buf.WriteString(strconv.FormatInt(v, 10))
+	case uint64:
+		buf.WriteString(strconv.FormatUint(v, 10))
+	case float64:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	case time.Time:
+		writeString(buf, FormatTime(v))
+	case []any:
+		return writeArray(buf, v)
+	case Details:
+		return writeObject(buf, v)
+	default:
+		return fmt.Errorf("unsupported custom detail type %T", v)
+	}
+	return nil
+}
+
+func writeArray(buf *bytes.Buffer, a []any) error {
+	buf.WriteByte('[')
+	for i, e := range a {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := writeValue(buf, e); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte(']')
+	return nil
+}
+
+func writeObject(buf *bytes.Buffer, d Details) error {
+	buf.WriteByte('{')
+	for i, f := range d {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writeString(buf, f.Key)
+		buf.WriteByte(':')
+		if err := writeValue(buf, f.Value); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+func writeString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	buf.Truncate(buf.Len() - 1) // Encode appends a newline
+}
+
+// FormatTime formats t the way fluxpd sends every time: RFC 3339 with
+// nanoseconds, in UTC.
+func FormatTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}

@@ -1,0 +1,87 @@
+// Package event is the Flux-free core of fluxpd: the PagerDuty Events API v2
+// wire model, and the validation and normalisation that turn loosely typed
+// input into an event PagerDuty accepts.
+//
+// See https://developer.pagerduty.com/docs/events-api-v2/trigger-events/ for
+// the contract; ../shared/PAGERDUTY_API.md summarises it.
+package event
+
+// Event actions, as PagerDuty spells them on the wire.
+const (
+	Trigger     = "trigger"
+	Acknowledge = "acknowledge"
+	Resolve     = "resolve"
+)
+
+// Severities, as PagerDuty spells them on the wire.
+const (
+	Critical = "critical"
+	Error    = "error"
+	Warning  = "warning"
+	Info     = "info"
+)
+
+// API limits.
+// https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
+const (
+	// MaxSummaryRunes is the longest payload.summary PagerDuty accepts.
+	MaxSummaryRunes = 1024
+	// MaxDedupKeyRunes is the longest dedup_key PagerDuty accepts.
+	MaxDedupKeyRunes = 255
+	// MaxBodyBytes is the largest request body PagerDuty accepts. The
+	// documentation says 512 KB; like Alertmanager we read it as 512000
+	// bytes, the conservative reading.
+	MaxBodyBytes = 512000
+)
+
+// Event is an alert event as sent to /v2/enqueue. Fields mirror the wire JSON.
+type Event struct {
+	RoutingKey  string   `json:"routing_key"`
+	EventAction string   `json:"event_action"`
+	DedupKey    string   `json:"dedup_key,omitempty"`
+	Client      string   `json:"client,omitempty"`
+	ClientURL   string   `json:"client_url,omitempty"`
+	Payload     *Payload `json:"payload,omitempty"`
+	Images      []Image  `json:"images,omitempty"`
+	Links       []Link   `json:"links,omitempty"`
+}
+
+// Payload is the body of a trigger event.
+type Payload struct {
+	Summary       string  `json:"summary"`
+	Source        string  `json:"source"`
+	Severity      string  `json:"severity"`
+	Timestamp     string  `json:"timestamp,omitempty"`
+	Component     string  `json:"component,omitempty"`
+	Group         string  `json:"group,omitempty"`
+	Class         string  `json:"class,omitempty"`
+	CustomDetails Details `json:"custom_details,omitempty"`
+}
+
+// ChangeEvent is a change event as sent to /v2/change/enqueue.
+type ChangeEvent struct {
+	RoutingKey string         `json:"routing_key"`
+	Payload    *ChangePayload `json:"payload"`
+	Links      []Link         `json:"links,omitempty"`
+}
+
+// ChangePayload is the body of a change event.
+type ChangePayload struct {
+	Summary       string  `json:"summary"`
+	Source        string  `json:"source,omitempty"`
+	Timestamp     string  `json:"timestamp,omitempty"`
+	CustomDetails Details `json:"custom_details,omitempty"`
+}
+
+// Link is a link shown with the alert.
+type Link struct {
+	Href string `json:"href"`
+	Text string `json:"text,omitempty"`
+}
+
+// Image is an image shown with the alert. Src must be an https URL.
+type Image struct {
+	Src  string `json:"src"`
+	Href string `json:"href,omitempty"`
+	Alt  string `json:"alt,omitempty"`
+}
