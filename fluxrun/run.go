@@ -1,0 +1,126 @@
+// Package fluxrun runs Flux scripts the way the fluxpd command does: it
+// evaluates the script, prints the value of each top-level expression, and
+// executes the tables the script produces, writing every result.
+package fluxrun
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/influxdata/flux"
+	"github.com/influxdata/flux/ast"
+	"github.com/influxdata/flux/lang"
+	"github.com/influxdata/flux/memory"
+	"github.com/influxdata/flux/parser"
+	"github.com/influxdata/flux/plan"
+	"github.com/influxdata/flux/semantic"
+	"github.com/influxdata/flux/values"
+)
+
+// Runner runs Flux scripts. The zero value is not usable: Deps is required.
+type Runner struct {
+	// Deps are the Flux dependencies (HTTP client, URL validator, secrets…)
+	// made available to the script.
+	Deps flux.Dependencies
+	// Now, when set, pins the script's now() option.
+	Now time.Time
+	// Values receives the value of each top-level expression that is not a
+	// stream of tables, one per line. Nil discards them.
+	Values io.Writer
+	// Results receives the tables of each result. Nil discards them.
+	Results ResultWriter
+}
+
+// ResultWriter writes the results of a query.
+type ResultWriter interface {
+	WriteResults(results flux.ResultIterator) error
+}
+
+// Run parses, evaluates and executes src. name labels the script in errors.
+func (r *Runner) Run(ctx context.Context, name, src string) error {
+	pkg := parser.ParseSource(src)
+	if ast.Check(pkg) > 0 {
+		return fmt.Errorf("%s: %w", name, ast.GetError(pkg))
+	}
+	alloc := &memory.Allocator{}
+	ctx = r.Deps.Inject(ctx)
+	// tableFind and friends execute queries while the script is evaluated;
+	// they find their allocator here.
+	ctx = lang.ExecutionDependencies{Allocator: alloc}.Inject(ctx)
+
+	var opts []flux.ScopeMutator
+	if !r.Now.IsZero() {
+		opts = append(opts, flux.SetNowOption(r.Now))
+	}
+	sideEffects, scope, err := flux.EvalAST(ctx, pkg, opts...)
+	if err != nil {
+		return err
+	}
+	var tables []*flux.TableObject
+	for _, se := range sideEffects {
+		if t, ok := se.Value.(*flux.TableObject); ok {
+			tables = append(tables, t)
+			continue
+		}
+		if _, ok := se.Node.(*semantic.ExpressionStatement); ok && r.Values != nil {
+			fmt.Fprintln(r.Values, se.Value)
+		}
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	now, err := nowOption(ctx, scope)
+	if err != nil {
+		return err
+	}
+	return r.execute(ctx, specFromTables(tables, now), alloc)
+}
+
+// nowOption evaluates the script's now option.
+func nowOption(ctx context.Context, scope values.Scope) (time.Time, error) {
+	now, ok := scope.Lookup(flux.NowOption)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%q option not set", flux.NowOption)
+	}
+	v, err := now.Function().Call(ctx, nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return v.Time().Time(), nil
+}
+
+// execute plans and runs spec and writes its results.
+func (r *Runner) execute(ctx context.Context, spec *flux.Spec, alloc *memory.Allocator) error {
+	ps, err := plan.PlannerBuilder{}.Build().Plan(spec)
+	if err != nil {
+		return err
+	}
+	q, err := (&lang.Program{PlanSpec: ps}).Start(ctx, alloc)
+	if err != nil {
+		return err
+	}
+	results := flux.NewResultIteratorFromQuery(q)
+	defer results.Release()
+	if r.Results == nil {
+		return drain(results)
+	}
+	if err := r.Results.WriteResults(results); err != nil {
+		return err
+	}
+	return results.Err()
+}
+
+// drain reads every table so the query runs to the end.
+func drain(results flux.ResultIterator) error {
+	for results.More() {
+		err := results.Next().Tables().Do(func(t flux.Table) error {
+			return t.Do(func(flux.ColReader) error { return nil })
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return results.Err()
+}
