@@ -1,0 +1,203 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Doer sends one HTTP request; *http.Client satisfies it.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// DefaultUserAgent is sent when Sender.UserAgent is empty.
+const DefaultUserAgent = "fluxpd"
+
+// Request header values. Accept asks for version 2 of PagerDuty's API, as
+// existing senders do.
+const (
+	contentType = "application/json"
+	acceptV2    = "application/vnd.pagerduty+json;version=2"
+)
+
+// Sender posts event bodies to PagerDuty, retrying as PagerDuty advises.
+// The zero value is usable; nil and zero fields take defaults. A Sender is
+// safe for concurrent use if its Client, Validate, Clock and Rand are.
+type Sender struct {
+	// Client sends the requests; nil means http.DefaultClient.
+	Client Doer
+	// Validate, if not nil, checks the URL before every attempt, so that a
+	// DNS answer that changed between attempts is checked again. It must not
+	// modify the URL. A refusal ends the call without sending a request.
+	Validate func(*url.URL) error
+	// Policy bounds retries and waits; zero fields take defaults.
+	Policy Policy
+	// UserAgent is the User-Agent header; empty means DefaultUserAgent.
+	UserAgent string
+	// Clock tells the time and waits between attempts; nil means the real clock.
+	Clock Clock
+	// Rand returns values in [0, 1) for backoff jitter; nil means math/rand/v2.
+	Rand func() float64
+}
+
+// Send posts body to rawURL with up to Policy.MaxRetries retries, and
+// resends the identical body each time: the event's dedup_key makes that
+// idempotent. secrets (typically the routing key) are masked in error text
+// as a last line of defence; the body is never quoted anyway.
+//
+// For a 2xx answer Send returns the Response and nil. For a final non-2xx
+// answer it returns the Response and a *Error of KindHTTP. Otherwise it
+// returns a *Error of another kind, with the last Response if there was one.
+// Response.Attempts and Error.Attempts count the requests sent.
+func (s *Sender) Send(ctx context.Context, rawURL string, body []byte, secrets ...string) (*Response, error) {
+	c := call{s: s, ctx: ctx, rawURL: rawURL, body: body, secrets: secrets, policy: s.Policy.withDefaults()}
+	c.clock = s.Clock
+	if c.clock == nil {
+		c.clock = realClock{}
+	}
+	return c.run()
+}
+
+// call is the state of one Send.
+type call struct {
+	s       *Sender
+	ctx     context.Context
+	rawURL  string
+	body    []byte
+	secrets []string
+	policy  Policy
+	clock   Clock
+}
+
+// outcome is the result of one attempt: an answer or a transport error.
+type outcome struct {
+	resp          *Response
+	err           error
+	retryAfter    time.Duration
+	hasRetryAfter bool
+}
+
+func (c *call) run() (*Response, error) {
+	deadline := c.clock.Now().Add(c.policy.Deadline)
+	var last outcome
+	sent := 0
+	for {
+		if err := c.ctx.Err(); err != nil {
+			return c.canceled(last, sent, err)
+		}
+		remaining := deadline.Sub(c.clock.Now())
+		if sent > 0 && remaining <= 0 {
+			return c.finish(last, sent)
+		}
+		o, err := c.attempt(min(c.policy.AttemptTimeout, remaining))
+		if err != nil { // invalid or refused URL: nothing was sent
+			return c.stopped(last, sent, err)
+		}
+		last = o
+		sent++
+		if o.err == nil && o.resp.StatusCode/100 == 2 {
+			o.resp.Attempts = sent
+			return o.resp, nil
+		}
+		if err := c.ctx.Err(); err != nil && o.err != nil { // the caller cut the attempt short
+			return c.canceled(last, sent, err)
+		}
+		if !Retryable(o.status(), o.err) || sent > c.policy.MaxRetries {
+			return c.finish(last, sent)
+		}
+		wait := c.wait(sent-1, o)
+		if !c.fits(wait, deadline) {
+			return c.finish(last, sent)
+		}
+		if err := c.clock.Sleep(c.ctx, wait); err != nil {
+			return c.canceled(last, sent, err)
+		}
+	}
+}
+
+// attempt sends one request and reads the answer under a timeout. A non-nil
+// *Error means no request was sent.
+func (c *call) attempt(timeout time.Duration) (outcome, *Error) {
+	ctx, cancel := context.WithTimeout(c.ctx, timeout)
+	defer cancel()
+	req, err := c.newRequest(ctx)
+	if err != nil {
+		return outcome{}, c.newError(KindInvalidURL, err)
+	}
+	if c.s.Validate != nil {
+		if err := c.s.Validate(req.URL); err != nil {
+			return outcome{}, c.newError(KindRefused, err)
+		}
+	}
+	client := c.s.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	hr, err := client.Do(req)
+	if err != nil {
+		return outcome{err: c.transportCause(err, timeout)}, nil
+	}
+	o := outcome{resp: readResponse(hr)}
+	if hr.StatusCode/100 != 2 {
+		if v := hr.Header.Get("Retry-After"); v != "" {
+			o.retryAfter, o.hasRetryAfter = ParseRetryAfter(v, c.clock.Now())
+		}
+	}
+	return o, nil
+}
+
+// newRequest builds the POST. The body reader is new on every attempt, so
+// every attempt sends the identical bytes.
+func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.rawURL, bytes.NewReader(c.body))
+	if err != nil {
+		return nil, stripURL(err)
+	}
+	if u := req.URL; u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("scheme must be http or https, was %q", u.Scheme)
+	} else if u.Host == "" {
+		return nil, errors.New("host is empty")
+	}
+	ua := c.s.UserAgent
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Accept", acceptV2)
+	req.Header.Set("User-Agent", ua)
+	return req, nil
+}
+
+// wait returns the pause before retry number retry: Retry-After when the
+// answer had one (capped by MaxRetryAfter), otherwise jittered backoff.
+func (c *call) wait(retry int, o outcome) time.Duration {
+	if o.hasRetryAfter {
+		return min(o.retryAfter, c.policy.MaxRetryAfter)
+	}
+	return Backoff(retry, c.policy.BaseDelay, c.policy.MaxDelay, c.s.Rand)
+}
+
+// fits reports whether a wait ends before both the call's deadline and the
+// context's deadline; a wait that cannot be followed by an attempt is not
+// worth starting. The context's deadline is real time, like its timer.
+func (c *call) fits(wait time.Duration, deadline time.Time) bool {
+	if c.clock.Now().Add(wait).After(deadline) {
+		return false
+	}
+	if d, ok := c.ctx.Deadline(); ok && time.Until(d) <= wait {
+		return false
+	}
+	return true
+}
+
+func (o outcome) status() int {
+	if o.resp == nil {
+		return 0
+	}
+	return o.resp.StatusCode
+}

@@ -1,0 +1,121 @@
+package delivery_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fluxpd/fluxpd/internal/delivery"
+)
+
+// countingValidator refuses the calls whose numbers (from 1) are in refuse.
+type countingValidator struct {
+	mu     sync.Mutex
+	calls  int
+	refuse map[int]bool
+	urls   []string
+}
+
+func (v *countingValidator) validate(u *url.URL) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.calls++
+	v.urls = append(v.urls, u.String())
+	if v.refuse[v.calls] {
+		// Quote the URL as some validators do; Send must scrub it.
+		return errors.New("url " + u.String() + " connects to a private IP")
+	}
+	return nil
+}
+
+func TestSender_Send_Validator(t *testing.T) {
+	tests := []struct {
+		name         string
+		refuse       map[int]bool
+		steps        []step
+		wantCalls    int
+		wantRequests int
+		wantKind     delivery.Kind
+		wantStatus   int // of the response returned, 0 for none
+	}{
+		{name: "refused at once", refuse: map[int]bool{1: true}, steps: []step{{status: 202}},
+			wantCalls: 1, wantRequests: 0, wantKind: delivery.KindRefused},
+		{name: "refused on the retry", refuse: map[int]bool{2: true}, steps: []step{{status: 503}},
+			wantCalls: 2, wantRequests: 1, wantKind: delivery.KindRefused, wantStatus: 503},
+		{name: "checked before every attempt", steps: []step{{status: 503}},
+			wantCalls: 4, wantRequests: 4, wantKind: delivery.KindHTTP, wantStatus: 503},
+		{name: "accepted", steps: []step{{status: 500}, {status: 202}},
+			wantCalls: 2, wantRequests: 2, wantStatus: 202},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rcv := newReceiver(t, tt.steps...)
+			v := &countingValidator{refuse: tt.refuse}
+			sender := newSender(t, newFakeClock())
+			sender.Validate = v.validate
+			resp, err := sender.Send(context.Background(), rcv.URL+"?token=s3cr3t", eventBody)
+			if v.calls != tt.wantCalls || len(rcv.requests()) != tt.wantRequests {
+				t.Errorf("validator called %d times, %d requests; want %d, %d", v.calls, len(rcv.requests()), tt.wantCalls, tt.wantRequests)
+			}
+			if gotStatus := statusOf(resp); gotStatus != tt.wantStatus {
+				t.Errorf("Send() response status = %d, want %d", gotStatus, tt.wantStatus)
+			}
+			if tt.wantKind == 0 {
+				if err != nil {
+					t.Errorf("Send() error = %v, want nil", err)
+				}
+				return
+			}
+			e := asError(t, err)
+			if e.Kind != tt.wantKind || e.Attempts != tt.wantRequests || e.Temporary() != (tt.wantKind == delivery.KindHTTP) {
+				t.Errorf("Send() error = %v (%+v), want %v after %d attempts", err, e, tt.wantKind, tt.wantRequests)
+			}
+			if tt.wantKind == delivery.KindRefused {
+				want := "PagerDuty URL " + rcv.URL + " refused by URL validator: url " + rcv.URL + " connects to a private IP"
+				if err.Error() != want {
+					t.Errorf("Send() error = %q, want %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func statusOf(r *delivery.Response) int {
+	if r == nil {
+		return 0
+	}
+	return r.StatusCode
+}
+
+func TestSender_Send_InvalidURL(t *testing.T) {
+	tests := []struct {
+		name, url, want string
+	}{
+		{name: "unparseable", url: "http://user:hunter2@[::1", want: `invalid PagerDuty URL <unparseable URL>: missing ']' in host`},
+		{name: "scheme", url: "ftp://127.0.0.1/v2/enqueue", want: `invalid PagerDuty URL ftp://127.0.0.1/v2/enqueue: scheme must be http or https, was "ftp"`},
+		{name: "relative", url: "/v2/enqueue", want: `invalid PagerDuty URL /v2/enqueue: scheme must be http or https, was ""`},
+		{name: "no host", url: "http:///v2/enqueue?token=hunter2", want: `invalid PagerDuty URL http:///v2/enqueue: host is empty`},
+		{name: "empty", url: "", want: `invalid PagerDuty URL : scheme must be http or https, was ""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := &countingValidator{}
+			sender := newSender(t, newFakeClock())
+			sender.Validate = v.validate
+			resp, err := sender.Send(context.Background(), tt.url, eventBody)
+			e := asError(t, err)
+			if resp != nil || e.Kind != delivery.KindInvalidURL || e.Attempts != 0 || e.Temporary() || v.calls != 0 {
+				t.Errorf("Send() = %+v, %+v; want an invalid-URL error before validation", resp, e)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Send() error = %q, want %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("Send() error %q leaks the URL's secret", err)
+			}
+		})
+	}
+}
