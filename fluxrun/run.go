@@ -44,6 +44,11 @@ func (r *Runner) Run(ctx context.Context, name, src string) error {
 	if ast.Check(pkg) > 0 {
 		return fmt.Errorf("%s: %w", name, ast.GetError(pkg))
 	}
+	return r.RunAST(ctx, pkg)
+}
+
+// RunAST evaluates and executes a parsed Flux package.
+func (r *Runner) RunAST(ctx context.Context, pkg *ast.Package) error {
 	alloc := &memory.Allocator{}
 	ctx = r.Deps.Inject(ctx)
 	// tableFind and friends execute queries while the script is evaluated;

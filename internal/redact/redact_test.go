@@ -52,3 +52,9 @@ func TestString(t *testing.T) {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
+
+func TestString_ShortSecretsLeftAlone(t *testing.T) {
+	if got := redact.String("lookup failed", "k"); got != "lookup failed" {
+		t.Errorf("String() = %q, want the text unchanged", got)
+	}
+}

@@ -1,0 +1,71 @@
+# fluxpd Makefile.
+#
+# Conventions: every target is phony; binaries go to ./bin; `make` alone runs
+# the quick checks (format, vet, unit and Flux end-to-end tests). `make test`
+# is what CI runs (.ci/run) and what the README calls "the tests".
+#
+# Race tests need -d=checkptr=0: flux v0.65.1's 2019 Arrow trips Go's
+# checkptr instrumentation, which -race turns on.
+
+GO        ?= go
+RACE      := -race -gcflags=all=-d=checkptr=0
+BIN       := bin
+SCRIPT    ?= examples/send_event.flux
+# A placeholder routing key: 32 characters, as PagerDuty's are. Never a real one.
+PLACEHOLDER_KEY := 00000000000000000000000000000000
+
+.PHONY: check test unit e2e compat influxd e2e-influxd build run emulator bench fmt fmt-check lint vet clean
+
+check: fmt-check vet unit
+
+## test: everything CI runs: format, vet, race tests (Go and Flux), Flux v0.67.0, InfluxDB 1.8.10 end to end.
+test: fmt-check vet unit compat e2e-influxd
+
+## unit: all Go tests of the module under the race detector, including the Flux end-to-end files.
+unit:
+	$(GO) test $(RACE) -count=1 ./...
+
+## e2e: only the Flux end-to-end tests in flux_test/.
+e2e:
+	$(GO) test $(RACE) -count=1 -v ./flux_test/
+
+## compat: the module's tests against Flux v0.67.0, on a temporary copy of go.mod.
+compat:
+	bash scripts/flux-compat.sh v0.67.0
+
+## influxd: InfluxDB 1.8.10 with fluxpd's pagerduty, as bin/influxd-fluxpd.
+influxd:
+	bash scripts/influxd-build.sh
+
+## e2e-influxd: build that InfluxDB and run the end-to-end test against it.
+e2e-influxd:
+	bash scripts/influxd-e2e.sh
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/fluxpd ./cmd/fluxpd
+
+## run: run SCRIPT (default: the sendEvent example) against the built-in emulator.
+run:
+	PAGERDUTY_ROUTING_KEY=$${PAGERDUTY_ROUTING_KEY:-$(PLACEHOLDER_KEY)} $(GO) run ./cmd/fluxpd run $(SCRIPT)
+
+## emulator: serve the PagerDuty emulator on 127.0.0.1:8787.
+emulator:
+	$(GO) run ./cmd/fluxpd emulator
+
+## bench: the benchmark harness against upstream Flux (see bench/).
+bench:
+	bash bench/run.sh
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+lint: fmt-check vet
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/influxdata/flux"
+	"github.com/influxdata/flux/dependencies/filesystem"
+	fluxhttp "github.com/influxdata/flux/dependencies/http"
+	"github.com/influxdata/flux/dependencies/url"
+
+	"github.com/fluxpd/fluxpd/fluxrun"
+	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/redact"
+	"github.com/fluxpd/fluxpd/internal/secrets"
+	_ "github.com/fluxpd/fluxpd/stdlib/builtin" // the Flux stdlib with our pagerduty
+)
+
+// maxResponseBytes caps what any Flux HTTP call of a script may read, as
+// flux's own default client does.
+const maxResponseBytes = 100 << 20
+
+type runFlags struct {
+	format       string
+	live         bool
+	emulatorAddr string
+	now          string
+	secrets      string
+}
+
+func parseRunFlags(args []string, stderr io.Writer) (runFlags, string, error) {
+	var f runFlags
+	fs := flag.NewFlagSet("fluxpd run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.format, "format", "csv", "how to print result tables: csv (annotated CSV) or table")
+	fs.BoolVar(&f.live, "live", false, "send to the real PagerDuty instead of the built-in emulator")
+	fs.StringVar(&f.emulatorAddr, "emulator-addr", "127.0.0.1:0", "address of the built-in emulator")
+	fs.StringVar(&f.now, "now", "", "pin now() to this RFC 3339 time")
+	fs.StringVar(&f.secrets, "secrets", "", "file of KEY=value lines for secrets.get (looked up before the environment)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: fluxpd run [flags] FILE.flux   (\"-\" reads standard input)")
+		fmt.Fprintln(stderr, "\nRuns a Flux script. Unless --live is given, requests to PagerDuty go to a built-in emulator,\nand what it received is printed on standard error after the run.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return f, "", usageErr(err)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return f, "", errUsage
+	}
+	if f.format != "csv" && f.format != "table" {
+		fmt.Fprintf(stderr, "--format must be csv or table; got %q\n", f.format)
+		return f, "", errUsage
+	}
+	return f, fs.Arg(0), nil
+}
+
+func usageErr(err error) error {
+	if err == flag.ErrHelp {
+		return err
+	}
+	return errUsage
+}
+
+// runCommand implements "fluxpd run".
+func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	f, file, err := parseRunFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	src, err := readScript(file, stdin)
+	if err != nil {
+		return err
+	}
+	store, err := loadSecrets(f.secrets, stderr)
+	if err != nil {
+		return err
+	}
+	// Whatever the script prints passes through the mask, so a secret it
+	// read never reaches the terminal.
+	out := &secrets.MaskWriter{W: stdout, Store: store}
+	defer out.Flush()
+	r := &fluxrun.Runner{Values: out, Results: resultWriter(f.format, out)}
+	if f.now != "" {
+		if r.Now, err = time.Parse(time.RFC3339Nano, f.now); err != nil {
+			return fmt.Errorf("--now must be an RFC 3339 time such as 2020-01-01T00:00:00Z; got %q", f.now)
+		}
+	}
+	if f.live {
+		r.Deps = runDeps(fluxhttp.NewDefaultClient(), store)
+		return maskErr(r.Run(ctx, file, src), store)
+	}
+	emu, err := emulator.Start(f.emulatorAddr, emulator.Options{})
+	if err != nil {
+		return fmt.Errorf("cannot start the PagerDuty emulator: %w", err)
+	}
+	defer emu.Close()
+	client := fluxhttp.NewDefaultClient()
+	client.Transport = newRedirect(emu.URL(), pagerdutyHosts(src), client.Transport)
+	r.Deps = runDeps(client, store)
+	runErr := r.Run(ctx, file, src)
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "\nPagerDuty emulator at %s (not the real PagerDuty; use --live to send for real):\n", emu.URL())
+	if err := emu.WriteSummary(stderr); err != nil {
+		return err
+	}
+	return maskErr(runErr, store)
+}
+
+// loadSecrets returns the secrets of --secrets, if given, in front of the
+// environment. Loose file permissions draw a warning on stderr.
+func loadSecrets(path string, stderr io.Writer) (*secrets.Store, error) {
+	if path == "" {
+		return &secrets.Store{}, nil
+	}
+	return secrets.Load(path, func(w string) { fmt.Fprintln(stderr, "fluxpd: "+w) })
+}
+
+// maskErr masks the secrets handed to the script in an error's text.
+func maskErr(err error, store *secrets.Store) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(redact.String(err.Error(), store.Handed()...))
+}
+
+// runDeps returns the Flux dependencies a script runs with: the given HTTP
+// client (capped reads), the local file system for csv.from(file:), the
+// secrets of --secrets and the environment, and no URL restrictions (a CLI user may post
+// anywhere they can reach).
+func runDeps(client *http.Client, store *secrets.Store) flux.Deps {
+	return flux.Deps{Deps: flux.WrappedDeps{
+		HTTPClient:        fluxhttp.LimitHTTPBody(*client, maxResponseBytes),
+		FilesystemService: filesystem.SystemFS,
+		SecretService:     store,
+		URLValidator:      url.PassValidator{},
+	}}
+}
+
+func resultWriter(format string, w io.Writer) fluxrun.ResultWriter {
+	if format == "table" {
+		return fluxrun.Table{W: w}
+	}
+	return fluxrun.CSV{W: w}
+}
+
+func readScript(file string, stdin io.Reader) (string, error) {
+	var b []byte
+	var err error
+	if file == "-" {
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return "", fmt.Errorf("cannot read the script: %w", err)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return "", fmt.Errorf("the script %s is empty", file)
+	}
+	return string(b), nil
+}
