@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testKey is a placeholder routing key: 32 characters, as PagerDuty's are.
+const testKey = "runT0123456789abcdefghijklmnopQZ"
+
+// fluxpd runs the command line as main does and returns its exit code and
+// output.
+func fluxpd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut strings.Builder
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeScript(t *testing.T, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "script.flux")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestRun_Example runs the README's example the way a new user does, with
+// the placeholder key in the environment, against the built-in emulator.
+func TestRun_Example(t *testing.T) {
+	t.Setenv("PAGERDUTY_ROUTING_KEY", testKey)
+	code, stdout, stderr := fluxpd(t, "", "run", filepath.Join("..", "..", "examples", "send_event.flux"))
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if stdout != "202\n" {
+		t.Errorf("stdout = %q, want the status 202", stdout)
+	}
+	for _, want := range []string{
+		"PagerDuty emulator: 1 event received (1 accepted)",
+		`trigger dedup_key="db01.example.com" severity="critical"`,
+		"accepted",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stdout+stderr, testKey) {
+		t.Error("the routing key was printed")
+	}
+}
+
+func TestRun_MissingSecret(t *testing.T) {
+	t.Setenv("PAGERDUTY_ROUTING_KEY", "")
+	os.Unsetenv("PAGERDUTY_ROUTING_KEY")
+	code, _, stderr := fluxpd(t, "", "run", filepath.Join("..", "..", "examples", "send_event.flux"))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	want := `secret "PAGERDUTY_ROUTING_KEY" not found: looked in the environment variable PAGERDUTY_ROUTING_KEY`
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}
+
+func TestRun_SecretsFile(t *testing.T) {
+	dir := t.TempDir()
+	secretsFile := filepath.Join(dir, "pd.secrets")
+	if err := os.WriteFile(secretsFile, []byte("# fluxpd secrets\nPAGERDUTY_ROUTING_KEY="+testKey+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(secretsFile, 0o644)
+	script := writeScript(t, `import "influxdata/influxdb/secrets"
+secrets.get(key: "PAGERDUTY_ROUTING_KEY")
+`)
+	code, stdout, stderr := fluxpd(t, "", "run", "--secrets", secretsFile, script)
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+	}
+	if want := "runT**************************QZ\n"; stdout != want {
+		t.Errorf("stdout = %q, want the masked key %q", stdout, want)
+	}
+	if !strings.Contains(stderr, "warning: secrets file "+secretsFile+" has permissions 0644") {
+		t.Errorf("no permissions warning:\n%s", stderr)
+	}
+}
+
+func TestRun_SecretsFileSyntaxError(t *testing.T) {
+	secretsFile := filepath.Join(t.TempDir(), "bad.secrets")
+	if err := os.WriteFile(secretsFile, []byte("A=1\n"+testKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := fluxpd(t, "", "run", "--secrets", secretsFile, writeScript(t, "1 + 1\n"))
+	want := "fluxpd: secrets file " + secretsFile + ": line 2: expected KEY=value, found no '='\n"
+	if code != 1 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1, %q", code, stderr, want)
+	}
+}
+
+// TestRun_Tables runs a script that reads data with tableFind/getRecord and
+// yields a table, from standard input, in both formats.
+func TestRun_Tables(t *testing.T) {
+	src := `import "csv"
+data = "
+#datatype,string,long,string,long
+#group,false,false,true,false
+#default,_result,,,
+,result,table,host,load
+,,0,web01,7
+"
+r = csv.from(csv: data) |> tableFind(fn: (key) => true) |> getRecord(idx: 0)
+r.host
+csv.from(csv: data) |> yield(name: "loads")
+`
+	code, stdout, stderr := fluxpd(t, src, "run", "-")
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+	}
+	want := "web01\n#datatype,string,long,string,long\n#group,false,false,true,false\n#default,loads,,,\n,result,table,host,load\n,,0,web01,7\n\n"
+	// Annotated CSV ends its lines with CRLF, as InfluxDB's query API does.
+	if got := strings.ReplaceAll(stdout, "\r\n", "\n"); got != want {
+		t.Errorf("stdout =\n%s\nwant\n%s", got, want)
+	}
+	code, stdout, _ = fluxpd(t, src, "run", "--format", "table", "-")
+	if code != 0 || !strings.Contains(stdout, "Result: loads") || !strings.Contains(stdout, "web01") {
+		t.Errorf("--format table: exit %d, stdout:\n%s", code, stdout)
+	}
+}
+
+func TestRun_ScriptError(t *testing.T) {
+	code, _, stderr := fluxpd(t, "", "run", writeScript(t, `import "pagerduty"
+pagerduty.sendEvent(routingKey: "`+testKey+`", client: "", clientURL: "", dedupKey: "", class: "", group: "",
+    severity: "crit", eventAction: "trigger", source: "h", summary: "s", timestamp: "")
+`))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, `severity must be one of critical, error, warning, info; got "crit"`) {
+		t.Errorf("stderr lacks the severity error:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "PagerDuty emulator: no events received") {
+		t.Errorf("stderr lacks the emulator summary:\n%s", stderr)
+	}
+}
+
+// TestRun_OtherURLsPassThrough shows that requests to a URL that is not
+// PagerDuty's (a local test receiver) go where the script says.
+func TestRun_OtherURLsPassThrough(t *testing.T) {
+	var got int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got++
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(srv.Close)
+	code, stdout, stderr := fluxpd(t, "", "run", writeScript(t, `import "pagerduty"
+pagerduty.sendEvent(pagerdutyURL: "`+srv.URL+`/v2/enqueue", routingKey: "`+testKey+`", client: "", clientURL: "", dedupKey: "", class: "", group: "",
+    severity: "info", eventAction: "trigger", source: "h", summary: "s", timestamp: "")
+`))
+	if code != 0 || stdout != "202\n" || got != 1 {
+		t.Errorf("exit %d, stdout %q, receiver saw %d requests; stderr:\n%s", code, stdout, got, stderr)
+	}
+	if !strings.Contains(stderr, "no events received") {
+		t.Errorf("the emulator should have received nothing:\n%s", stderr)
+	}
+}
+
+func TestRun_Usage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{name: "no command", args: nil, code: 2},
+		{name: "unknown command", args: []string{"frobnicate"}, code: 2},
+		{name: "run without file", args: []string{"run"}, code: 2},
+		{name: "bad format", args: []string{"run", "--format", "xml", "x.flux"}, code: 2},
+		{name: "help", args: []string{"run", "-h"}, code: 0},
+		{name: "missing file", args: []string{"run", "does-not-exist.flux"}, code: 1},
+		{name: "version", args: []string{"version"}, code: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, _, stderr := fluxpd(t, "", tt.args...); code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+		})
+	}
+}
