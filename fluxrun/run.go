@@ -14,7 +14,7 @@ import (
 	"github.com/influxdata/flux/lang"
 	"github.com/influxdata/flux/memory"
 	"github.com/influxdata/flux/parser"
-	"github.com/influxdata/flux/plan"
+	"github.com/influxdata/flux/repl"
 	"github.com/influxdata/flux/semantic"
 	"github.com/influxdata/flux/values"
 )
@@ -98,11 +98,13 @@ func nowOption(ctx context.Context, scope values.Scope) (time.Time, error) {
 
 // execute plans and runs spec and writes its results.
 func (r *Runner) execute(ctx context.Context, spec *flux.Spec, alloc *memory.Allocator) error {
-	ps, err := plan.PlannerBuilder{}.Build().Plan(spec)
+	// repl.Compiler plans a ready spec; the planner's own API changed
+	// between Flux v0.65 and v0.67, this entry point did not.
+	prog, err := repl.Compiler{Spec: spec}.Compile(ctx)
 	if err != nil {
 		return err
 	}
-	q, err := (&lang.Program{PlanSpec: ps}).Start(ctx, alloc)
+	q, err := prog.Start(ctx, alloc)
 	if err != nil {
 		return err
 	}
