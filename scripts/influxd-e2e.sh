@@ -143,7 +143,12 @@ unset_influx=()
 for v in $(compgen -e); do [[ "$v" == INFLUXDB_* ]] && unset_influx+=(-u "$v"); done
 
 say "starting influxd on $INFLUX (rpc 127.0.0.1:$rpc_port), state in $tmp"
-env "${unset_influx[@]}" bin/influxd-fluxpd run -config "$tmp/influxd.conf" > "$tmp/influxd.log" 2>&1 &
+# Routing keys reach queries through secrets.get: part (a) reads one from the
+# server's environment, part (b) one from the file named by FLUXPD_SECRETS_FILE.
+printf 'PAGERDUTY_FILE_KEY=%s\n' "$ROUTING_KEY" > "$tmp/fluxpd.secrets"
+chmod 600 "$tmp/fluxpd.secrets"
+env "${unset_influx[@]}" PAGERDUTY_ROUTING_KEY="$ROUTING_KEY" FLUXPD_SECRETS_FILE="$tmp/fluxpd.secrets" \
+  bin/influxd-fluxpd run -config "$tmp/influxd.conf" > "$tmp/influxd.log" 2>&1 &
 influxd_pid=$!
 say "starting the fluxpd emulator on $EMU"
 bin/fluxpd emulator --addr "127.0.0.1:$emu_port" > "$tmp/emulator.log" 2>&1 &
@@ -203,6 +208,7 @@ status_line() {
 send_last_status() {
   flux "$1" <<EOF
 import "pagerduty"
+import "influxdata/influxdb/secrets"
 import "influxdata/influxdb/v1"
 
 lastStatus = () => from(bucket: "mon/autogen")
@@ -217,7 +223,7 @@ lastReported = lastStatus()
 
 status = pagerduty.sendEvent(
     pagerdutyURL: "$EMU/v2/enqueue",
-    routingKey: "$ROUTING_KEY",
+    routingKey: secrets.get(key: "PAGERDUTY_ROUTING_KEY"),
     client: lastReported.client,
     clientURL: "http://127.0.0.1:$http_port/",
     dedupKey: lastReported.host,
@@ -273,9 +279,11 @@ say "(b) pagerduty.endpoint over every status, grouped by host"
 endpoint_query() {
   flux b-endpoint <<EOF
 import "pagerduty"
+import "influxdata/influxdb/secrets"
 import "influxdata/influxdb/v1"
 
 toPagerDuty = pagerduty.endpoint(url: "$EMU/v2/enqueue")
+routingKey = secrets.get(key: "PAGERDUTY_FILE_KEY")
 
 from(bucket: "mon/autogen")
     |> range(start: -1h)
@@ -284,7 +292,7 @@ from(bucket: "mon/autogen")
     |> group(columns: ["host"])
     |> sort(columns: ["_time"])
     |> toPagerDuty(mapFn: (r) => ({
-        routingKey: "$ROUTING_KEY",
+        routingKey: routingKey,
         client: r.client,
         clientURL: "http://127.0.0.1:$http_port/",
         class: r.class,
@@ -314,6 +322,22 @@ for h in "${HOSTS[@]}"; do
   fi
 done
 check "(b) emulator accepted all 8 requests of (a) and (b)" "$e2echeck" requests -emulator "$EMU" -count 8 -accepted 8
+
+say "secrets.get of a secret that exists nowhere"
+missing_secret_query() {
+  if flux c-missing <<'EOF'
+import "influxdata/influxdb/secrets"
+import "csv"
+key = secrets.get(key: "NO_SUCH_SECRET")
+csv.from(csv: "#datatype,string,long,string\n#group,false,false,false\n#default,_result,,\n,result,table,k\n,,0,x\n")
+    |> map(fn: (r) => ({r with k: key}))
+EOF
+  then return 1; fi
+  # The answer is CSV, which doubles the quotes around the key.
+  grep -q 'secret ""NO_SUCH_SECRET"" not found: looked in the secrets file' "$tmp/c-missing.csv"
+}
+check "a missing secret is an error naming the key and where it looked" missing_secret_query
+check "no answer or log shows the routing key" bash -c "! grep -rqF '$ROUTING_KEY' '$tmp'/*.csv '$tmp/influxd.log'"
 
 # -------------------------------------------------------------- result ---
 echo

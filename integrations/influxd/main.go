@@ -26,6 +26,9 @@ import (
 
 	// fluxpd's native pagerduty package registers Flux package "pagerduty".
 	_ "github.com/fluxpd/fluxpd/stdlib/pagerduty"
+
+	// secrets.get reads the server's environment and $FLUXPD_SECRETS_FILE.
+	_ "github.com/fluxpd/fluxpd/integrations/influxd/secrets"
 )
 
 // These variables are populated via the Go linker (see scripts/influxd-build.sh).

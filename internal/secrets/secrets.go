@@ -20,6 +20,9 @@ type Store struct {
 	File map[string]string
 	// FileName names the secrets file in errors; "" when there is none.
 	FileName string
+	// FileHint says how a user gives a secrets file, for the hint of a
+	// missing secret; "" means fluxpd run's "--secrets FILE".
+	FileHint string
 	// LookupEnv reads the environment; nil means os.LookupEnv. Set it to a
 	// function that finds nothing to turn the environment off.
 	LookupEnv func(string) (string, bool)
@@ -40,13 +43,18 @@ func (s *Store) LoadSecret(_ context.Context, key string) (string, error) {
 	if v, ok := lookup(key); ok {
 		return s.remember(v), nil
 	}
-	return "", &NotFoundError{Key: key, FileName: s.FileName}
+	hint := s.FileHint
+	if hint == "" {
+		hint = "--secrets FILE"
+	}
+	return "", &NotFoundError{Key: key, FileName: s.FileName, FileHint: hint}
 }
 
 // NotFoundError reports a secret found nowhere, and where fluxpd looked.
 type NotFoundError struct {
 	Key      string
 	FileName string
+	FileHint string // how to give a secrets file, e.g. "--secrets FILE"
 }
 
 func (e *NotFoundError) Error() string {
@@ -54,7 +62,7 @@ func (e *NotFoundError) Error() string {
 	if e.FileName != "" {
 		where = "the secrets file " + e.FileName + " and " + where
 	}
-	hint := "set it, e.g. export " + e.Key + "=..., or give a secrets file with --secrets FILE holding a line " + e.Key + "=..."
+	hint := "set it, e.g. export " + e.Key + "=..., or give a secrets file with " + e.FileHint + " holding a line " + e.Key + "=..."
 	return fmt.Sprintf("secret %q not found: looked in %s (hint: %s)", e.Key, where, hint)
 }
 
