@@ -6,6 +6,7 @@ go 1.24
 
 require (
 	github.com/fluxpd/fluxpd v0.0.0-00010101000000-000000000000
+	github.com/influxdata/flux v0.65.1
 	github.com/influxdata/influxdb v1.8.10
 )
 
@@ -41,7 +42,6 @@ require (
 	github.com/googleapis/gax-go/v2 v2.0.5 // indirect
 	github.com/huandu/xstrings v1.3.2 // indirect
 	github.com/imdario/mergo v0.3.12 // indirect
-	github.com/influxdata/flux v0.65.1 // indirect
 	github.com/influxdata/influxql v1.1.1-0.20200828144457-65d3ef77d385 // indirect
 	github.com/influxdata/line-protocol v0.0.0-20180522152040-32c6aa80de5e // indirect
 	github.com/influxdata/pkg-config v0.2.8 // indirect
