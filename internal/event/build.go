@@ -149,6 +149,9 @@ func TruncateRunes(s string, n int) (string, bool) {
 	if utf8.RuneCountInString(s) <= n {
 		return s, false
 	}
+	if n <= 0 {
+		return "", true
+	}
 	i, count := 0, 0
 	for i = range s {
 		if count == n-1 {

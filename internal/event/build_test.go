@@ -1,0 +1,348 @@
+package event_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fluxpd/fluxpd/internal/event"
+)
+
+// routingKey is a made-up 32-character integration key.
+const routingKey = "R0123456789abcdef0123456789abcde"
+
+// Error messages of Build, copied from build.go so that a change of wording
+// is a deliberate change of these tests.
+const (
+	errRoutingKey = `routingKey is empty; set it to the integration key of an Events API v2 integration (hint: routingKey: secrets.get(key: "PAGERDUTY_ROUTING_KEY"))`
+	errSummary    = "summary is empty; a trigger needs a short description of the problem"
+	errSource     = "source is empty; a trigger needs the affected system, preferably a hostname or FQDN"
+)
+
+func errAction(got string) string {
+	return `eventAction must be one of trigger, acknowledge, resolve; got "` + got + `" (hint: pagerduty.actionFromLevel(level: r._level) maps monitoring levels to actions)`
+}
+
+func errSeverity(got string) string {
+	return `severity must be one of critical, error, warning, info; got "` + got + `" (hint: pagerduty.severityFromLevel(level: "` + got + `") maps monitoring levels such as crit, warn, info and ok to PagerDuty severities)`
+}
+
+func errDedupKeyEmpty(action string) string {
+	return "dedupKey is empty; " + action + " needs the dedupKey of the alert it acts on (the one its trigger used or got back)"
+}
+
+const errDedupKeyTooLong = "dedupKey is 256 characters long; PagerDuty accepts at most 255 (it is not cut, because a shorter key would address a different alert)"
+
+// trigger returns a valid minimal trigger input.
+func trigger() event.Input {
+	return event.Input{
+		RoutingKey:  routingKey,
+		EventAction: "trigger",
+		Summary:     "DISK at 99% on prod-datapipe03",
+		Source:      "prod-datapipe03.example.com",
+		Severity:    "critical",
+	}
+}
+
+// with returns a copy of in changed by fn.
+func with(in event.Input, fn func(*event.Input)) event.Input {
+	fn(&in)
+	return in
+}
+
+func TestBuild(t *testing.T) {
+	at := time.Date(2016, 7, 17, 8, 42, 58, 315_000_000, time.FixedZone("CEST", 2*60*60))
+	minimalPayload := func() *event.Payload {
+		return &event.Payload{Summary: "DISK at 99% on prod-datapipe03", Source: "prod-datapipe03.example.com", Severity: "critical"}
+	}
+	tests := []struct {
+		name string
+		in   event.Input
+		want *event.Event
+	}{
+		{
+			name: "minimal trigger",
+			in:   trigger(),
+			want: &event.Event{RoutingKey: routingKey, EventAction: "trigger", Payload: minimalPayload()},
+		},
+		{
+			name: "full trigger",
+			in: event.Input{
+				RoutingKey: routingKey, EventAction: "trigger", DedupKey: "srv01/HTTP",
+				Client: "Sample Monitoring Service", ClientURL: "https://monitoring.example.com",
+				Summary: "DISK at 99% on prod-datapipe03", Source: "prod-datapipe03.example.com", Severity: "error",
+				Timestamp: event.TimeStamp(at), Component: "mysql", Group: "prod-datapipe", Class: "disk",
+				CustomDetails: event.Details{{Key: "ping time", Value: "1500ms"}, {Key: "load avg", Value: 0.75}},
+				Links:         []event.Link{{Href: "https://example.com/runbook", Text: "Runbook"}},
+				Images:        []event.Image{{Src: "https://example.com/graph.png", Href: "https://example.com", Alt: "graph"}},
+			},
+			want: &event.Event{
+				RoutingKey: routingKey, EventAction: "trigger", DedupKey: "srv01/HTTP",
+				Client: "Sample Monitoring Service", ClientURL: "https://monitoring.example.com",
+				Payload: &event.Payload{
+					Summary: "DISK at 99% on prod-datapipe03", Source: "prod-datapipe03.example.com", Severity: "error",
+					Timestamp: "2016-07-17T06:42:58.315Z", Component: "mysql", Group: "prod-datapipe", Class: "disk",
+					CustomDetails: event.Details{{Key: "ping time", Value: "1500ms"}, {Key: "load avg", Value: 0.75}},
+				},
+				Links:  []event.Link{{Href: "https://example.com/runbook", Text: "Runbook"}},
+				Images: []event.Image{{Src: "https://example.com/graph.png", Href: "https://example.com", Alt: "graph"}},
+			},
+		},
+		{
+			name: "action and severity in upper case",
+			in:   with(trigger(), func(in *event.Input) { in.EventAction, in.Severity = "TRIGGER", "Critical" }),
+			want: &event.Event{RoutingKey: routingKey, EventAction: "trigger", Payload: minimalPayload()},
+		},
+		{
+			name: "every severity in mixed case",
+			in:   with(trigger(), func(in *event.Input) { in.Severity = "wArNiNg" }),
+			want: &event.Event{RoutingKey: routingKey, EventAction: "trigger", Payload: func() *event.Payload {
+				p := minimalPayload()
+				p.Severity = "warning"
+				return p
+			}()},
+		},
+		{
+			name: "acknowledge has no payload",
+			in:   event.Input{RoutingKey: routingKey, EventAction: "Acknowledge", DedupKey: "srv01/HTTP"},
+			want: &event.Event{RoutingKey: routingKey, EventAction: "acknowledge", DedupKey: "srv01/HTTP"},
+		},
+		{
+			name: "resolve has no payload",
+			in:   event.Input{RoutingKey: routingKey, EventAction: "RESOLVE", DedupKey: "srv01/HTTP"},
+			want: &event.Event{RoutingKey: routingKey, EventAction: "resolve", DedupKey: "srv01/HTTP"},
+		},
+		{
+			// Payload fields are neither checked nor sent on acknowledge and
+			// resolve, so a script can pass the same arguments as its trigger.
+			name: "resolve ignores payload fields",
+			in: with(trigger(), func(in *event.Input) {
+				in.EventAction, in.DedupKey, in.Summary, in.Source, in.Severity = "resolve", "srv01/HTTP", "", "", "crit"
+				in.Timestamp = event.StringStamp("yesterday")
+				in.CustomDetails = event.Details{{Key: "x", Value: 1}}
+			}),
+			want: &event.Event{RoutingKey: routingKey, EventAction: "resolve", DedupKey: "srv01/HTTP"},
+		},
+		{
+			name: "dedupKey of 255 multi-byte runes",
+			in:   with(trigger(), func(in *event.Input) { in.DedupKey = strings.Repeat("é", 255) }),
+			want: &event.Event{RoutingKey: routingKey, EventAction: "trigger", DedupKey: strings.Repeat("é", 255), Payload: minimalPayload()},
+		},
+		{
+			name: "image src scheme is case-insensitive",
+			in:   with(trigger(), func(in *event.Input) { in.Images = []event.Image{{Src: "HTTPS://example.com/a.png"}} }),
+			want: &event.Event{RoutingKey: routingKey, EventAction: "trigger", Payload: minimalPayload(),
+				Images: []event.Image{{Src: "HTTPS://example.com/a.png"}}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, notice, err := event.Build(tt.in)
+			if err != nil {
+				t.Fatalf("Build() error = %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Build() mismatch (-want +got):\n%s", diff)
+			}
+			if notice != (event.Notice{}) {
+				t.Errorf("Build() notice = %+v, want none", notice)
+			}
+		})
+	}
+}
+
+func TestBuild_Errors(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      event.Input
+		wantErr string
+	}{
+		{name: "routingKey empty", in: with(trigger(), func(in *event.Input) { in.RoutingKey = "" }), wantErr: errRoutingKey},
+		{name: "routingKey blank", in: with(trigger(), func(in *event.Input) { in.RoutingKey = " \t" }), wantErr: errRoutingKey},
+		{name: "eventAction ack", in: with(trigger(), func(in *event.Input) { in.EventAction = "ack" }), wantErr: errAction("ack")},
+		{name: "eventAction empty", in: with(trigger(), func(in *event.Input) { in.EventAction = "" }), wantErr: errAction("")},
+		{name: "eventAction with spaces", in: with(trigger(), func(in *event.Input) { in.EventAction = " trigger" }), wantErr: errAction(" trigger")},
+		{name: "severity crit", in: with(trigger(), func(in *event.Input) { in.Severity = "crit" }), wantErr: errSeverity("crit")},
+		{name: "severity ok", in: with(trigger(), func(in *event.Input) { in.Severity = "ok" }), wantErr: errSeverity("ok")},
+		{name: "severity empty", in: with(trigger(), func(in *event.Input) { in.Severity = "" }), wantErr: errSeverity("")},
+		{name: "severity keeps the case it was given", in: with(trigger(), func(in *event.Input) { in.Severity = "WARN" }), wantErr: errSeverity("WARN")},
+		{name: "summary empty", in: with(trigger(), func(in *event.Input) { in.Summary = "" }), wantErr: errSummary},
+		{name: "summary blank", in: with(trigger(), func(in *event.Input) { in.Summary = "  \n" }), wantErr: errSummary},
+		{name: "source empty", in: with(trigger(), func(in *event.Input) { in.Source = "" }), wantErr: errSource},
+		{
+			name:    "dedupKey of 256 runes",
+			in:      with(trigger(), func(in *event.Input) { in.DedupKey = strings.Repeat("a", 256) }),
+			wantErr: errDedupKeyTooLong,
+		},
+		{
+			name:    "dedupKey of 256 multi-byte runes on resolve",
+			in:      event.Input{RoutingKey: routingKey, EventAction: "resolve", DedupKey: strings.Repeat("日", 256)},
+			wantErr: errDedupKeyTooLong,
+		},
+		{
+			name:    "acknowledge without dedupKey",
+			in:      event.Input{RoutingKey: routingKey, EventAction: "acknowledge"},
+			wantErr: errDedupKeyEmpty("acknowledge"),
+		},
+		{
+			name:    "resolve without dedupKey, action in upper case",
+			in:      event.Input{RoutingKey: routingKey, EventAction: "RESOLVE"},
+			wantErr: errDedupKeyEmpty("resolve"),
+		},
+		{
+			name:    "link without href",
+			in:      with(trigger(), func(in *event.Input) { in.Links = []event.Link{{Href: "https://a"}, {Href: " ", Text: "x"}} }),
+			wantErr: "links[1].href is empty; every link needs an href",
+		},
+		{
+			name:    "image over http",
+			in:      with(trigger(), func(in *event.Input) { in.Images = []event.Image{{Src: "http://example.com/a.png"}} }),
+			wantErr: `images[0].src must be an https URL; got "http://example.com/a.png"`,
+		},
+		{
+			name:    "image without src",
+			in:      with(trigger(), func(in *event.Input) { in.Images = []event.Image{{Src: "https://a/b.png"}, {Href: "https://a"}} }),
+			wantErr: `images[1].src must be an https URL; got ""`,
+		},
+		{
+			name: "only the first bad link and image are reported",
+			in: with(trigger(), func(in *event.Input) {
+				in.Links = []event.Link{{}, {}}
+				in.Images = []event.Image{{Src: "ftp://a"}, {Src: "ftp://b"}}
+			}),
+			wantErr: "links[0].href is empty; every link needs an href\n" + `images[0].src must be an https URL; got "ftp://a"`,
+		},
+		{
+			name: "custom detail NaN",
+			in: with(trigger(), func(in *event.Input) {
+				in.CustomDetails = event.Details{{Key: "load", Value: nan()}}
+			}),
+			wantErr: "customDetails.load is NaN, which JSON cannot represent; replace it with null or a number, for example with a conditional in map()",
+		},
+		{
+			name: "every problem of a trigger, in order",
+			in: event.Input{
+				EventAction: "Trigger", DedupKey: strings.Repeat("k", 256), Severity: "crit",
+				Timestamp:     event.StringStamp("yesterday"),
+				CustomDetails: event.Details{{Key: "ping time", Value: inf(1)}},
+				Links:         []event.Link{{Text: "no href"}},
+				Images:        []event.Image{{Src: "http://a"}},
+			},
+			wantErr: strings.Join([]string{
+				errRoutingKey,
+				errDedupKeyTooLong,
+				errSummary,
+				errSource,
+				errSeverity("crit"),
+				errTimestamp("yesterday"),
+				`customDetails["ping time"] is +Inf, which JSON cannot represent; replace it with null or a number, for example with a conditional in map()`,
+				"links[0].href is empty; every link needs an href",
+				`images[0].src must be an https URL; got "http://a"`,
+			}, "\n"),
+		},
+		{
+			// An unknown action cannot tell which fields it needs, so
+			// payload fields and the dedupKey rule are not checked.
+			name:    "bad action hides payload problems",
+			in:      event.Input{RoutingKey: "", EventAction: "ack"},
+			wantErr: errRoutingKey + "\n" + errAction("ack"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, notice, err := event.Build(tt.in)
+			if err == nil {
+				t.Fatalf("Build() = %+v, want error %q", got, tt.wantErr)
+			}
+			if err.Error() != tt.wantErr {
+				t.Errorf("Build() error mismatch (-want +got):\n%s", cmp.Diff(tt.wantErr, err.Error()))
+			}
+			if got != nil || notice != (event.Notice{}) {
+				t.Errorf("Build() = %+v, %+v with an error, want nil and no notice", got, notice)
+			}
+		})
+	}
+}
+
+func TestBuild_Summary(t *testing.T) {
+	tests := []struct {
+		name          string
+		summary       string
+		want          string
+		wantTruncated bool
+	}{
+		{name: "short", summary: "disk full", want: "disk full"},
+		{name: "1024 ASCII", summary: strings.Repeat("a", 1024), want: strings.Repeat("a", 1024)},
+		{name: "1025 ASCII", summary: strings.Repeat("a", 1025), want: strings.Repeat("a", 1023) + "…", wantTruncated: true},
+		{name: "1024 two-byte runes", summary: strings.Repeat("é", 1024), want: strings.Repeat("é", 1024)},
+		{name: "1025 two-byte runes", summary: strings.Repeat("é", 1025), want: strings.Repeat("é", 1023) + "…", wantTruncated: true},
+		{name: "1025 three-byte runes", summary: strings.Repeat("日", 1025), want: strings.Repeat("日", 1023) + "…", wantTruncated: true},
+		{name: "1025 four-byte runes", summary: strings.Repeat("😀", 1025), want: strings.Repeat("😀", 1023) + "…", wantTruncated: true},
+		{
+			name:    "cut falls inside a multi-byte rune",
+			summary: strings.Repeat("a", 1023) + "😀😀",
+			want:    strings.Repeat("a", 1023) + "…", wantTruncated: true,
+		},
+		{
+			name:    "mixed widths, far too long",
+			summary: "a" + strings.Repeat("é日😀", 2000),
+			want:    "a" + strings.Repeat("é日😀", 340) + "é日" + "…", wantTruncated: true,
+		},
+		{
+			name:    "1024 runes ending in an ellipsis stay",
+			summary: strings.Repeat("b", 1023) + "…",
+			want:    strings.Repeat("b", 1023) + "…",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := with(trigger(), func(in *event.Input) { in.Summary = tt.summary })
+			ev, notice, err := event.Build(in)
+			if err != nil {
+				t.Fatalf("Build() error = %v", err)
+			}
+			got := ev.Payload.Summary
+			if got != tt.want {
+				t.Errorf("Build() summary mismatch (-want +got):\n%s", cmp.Diff(tt.want, got))
+			}
+			if !utf8.ValidString(got) || utf8.RuneCountInString(got) > event.MaxSummaryRunes {
+				t.Errorf("Build() summary is %d runes, valid UTF-8 %v; want at most %d runes of valid UTF-8",
+					utf8.RuneCountInString(got), utf8.ValidString(got), event.MaxSummaryRunes)
+			}
+			if want := (event.Notice{SummaryTruncated: tt.wantTruncated}); notice != want {
+				t.Errorf("Build() notice = %+v, want %+v", notice, want)
+			}
+		})
+	}
+}
+
+func TestTruncateRunes(t *testing.T) {
+	tests := []struct {
+		name          string
+		s             string
+		n             int
+		want          string
+		wantTruncated bool
+	}{
+		{name: "empty", s: "", n: 3, want: ""},
+		{name: "shorter", s: "ab", n: 3, want: "ab"},
+		{name: "exact", s: "héllo", n: 5, want: "héllo"},
+		{name: "one over", s: "héllo!", n: 5, want: "héll…", wantTruncated: true},
+		{name: "cut after a multi-byte rune", s: "hé😀llo", n: 4, want: "hé😀…", wantTruncated: true},
+		{name: "room for the ellipsis only", s: "日本", n: 1, want: "…", wantTruncated: true},
+		{name: "no room at all", s: "abc", n: 0, want: "", wantTruncated: true},
+		{name: "negative", s: "abc", n: -1, want: "", wantTruncated: true},
+		{name: "zero of nothing", s: "", n: 0, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, truncated := event.TruncateRunes(tt.s, tt.n)
+			if got != tt.want || truncated != tt.wantTruncated {
+				t.Errorf("TruncateRunes(%q, %d) = %q, %v; want %q, %v", tt.s, tt.n, got, truncated, tt.want, tt.wantTruncated)
+			}
+		})
+	}
+}
