@@ -58,8 +58,18 @@ func goValue(path string, v values.Value) (any, error) {
 	case semantic.Object:
 		return detailsFromRecord(path, v.Object())
 	default:
-		return nil, fmt.Errorf("%s is a %s, which cannot be sent as JSON; use a string, number, bool, time, duration, record or array", path, n)
+		return nil, fmt.Errorf("%s is a %s, which cannot be sent as JSON; use a string, number, bool, time, duration, record or array", path, natureOf(v))
 	}
+}
+
+// natureOf names the kind of v for errors. A polymorphic value, such as the
+// function (x) => x, has no monotype: its Type() is Invalid, so its
+// PolyType() is asked instead.
+func natureOf(v values.Value) semantic.Nature {
+	if n := v.Type().Nature(); n != semantic.Invalid {
+		return n
+	}
+	return v.PolyType().Nature()
 }
 
 func goArray(path string, arr values.Array) ([]any, error) {
@@ -84,6 +94,6 @@ func timestampFromValue(param string, v values.Value) (event.Timestamp, error) {
 	case semantic.String:
 		return event.StringStamp(v.Str()), nil
 	default:
-		return event.Timestamp{}, fmt.Errorf("%s must be a time or an ISO 8601 date-time string; got a value of type %s (hint: pass now() or a time column such as r._time)", param, n)
+		return event.Timestamp{}, fmt.Errorf("%s must be a time or an ISO 8601 date-time string; got a value of type %s (hint: pass now() or a time column such as r._time)", param, natureOf(v))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,11 @@ func readPolicy(args interpreter.Arguments) (delivery.Policy, error) {
 			return p, fmt.Errorf("maxRetries must be between 0 and 100; got %d", n)
 		}
 		p.MaxRetries = int(n)
+		if n == 0 {
+			// A zero delivery.Policy.MaxRetries means "the default", not
+			// "no retries".
+			p.MaxRetries = delivery.NoRetries
+		}
 	}
 	for name, dst := range map[string]*time.Duration{argAttemptTimeout: &p.AttemptTimeout, argDeadline: &p.Deadline} {
 		v, ok := args.Get(name)
@@ -85,15 +91,15 @@ func sendJSON(ctx context.Context, args interpreter.Arguments, v any, routingKey
 		return nil, err
 	}
 	if err := checkURL(argURL, rawURL); err != nil {
-		return nil, invalid(err)
+		return nil, invalid(err, routingKey)
 	}
 	body, err := event.Encode(v)
 	if err != nil {
-		return nil, invalid(err)
+		return nil, invalid(err, routingKey)
 	}
 	policy, err := readPolicy(args)
 	if err != nil {
-		return nil, invalid(err)
+		return nil, invalid(err, routingKey)
 	}
 	sender, err := newSender(ctx, policy)
 	if err != nil {
@@ -106,13 +112,20 @@ func sendJSON(ctx context.Context, args interpreter.Arguments, v any, routingKey
 	return nil, fluxError(err, routingKey)
 }
 
-// checkURL accepts absolute http and https URLs.
+// checkURL accepts absolute http and https URLs. A rejected value is shown
+// without userinfo and query string, and not at all when it has no scheme:
+// such a value is more likely a routing key passed as the URL (the two
+// string parameters swapped) than a URL with a typo.
 func checkURL(param, raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s must be an absolute http or https URL such as https://events.pagerduty.com/v2/enqueue; got %q", param, redact.URL(raw))
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
 	}
-	return nil
+	got := strconv.Quote(redact.URL(raw))
+	if err == nil && u.Scheme == "" {
+		got = "a value without a scheme (not shown in case it is a secret)"
+	}
+	return fmt.Errorf("%s must be an absolute http or https URL such as https://events.pagerduty.com/v2/enqueue; got %s", param, got)
 }
 
 // fluxError maps a delivery failure to a Flux error with a matching code.
@@ -136,11 +149,14 @@ func fluxError(err error, routingKey string) error {
 }
 
 // invalid wraps argument errors. errors.Join separates problems with
-// newlines; one line reads better after the interpreter's prefix.
-func invalid(err error) error {
-	return &flux.Error{Code: codes.Invalid, Msg: strings.ReplaceAll(err.Error(), "\n", "; ")}
+// newlines; one line reads better after the interpreter's prefix. Errors
+// quote wrong values, and a routing key passed to the wrong parameter
+// would be one of them, so secrets (the routing key) are masked.
+func invalid(err error, secrets ...string) error {
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	return &flux.Error{Code: codes.Invalid, Msg: redact.String(msg, secrets...)}
 }
 
 func errNotRecord(name string, v values.Value) error {
-	return fmt.Errorf("%s must be a record such as {host: r.host, \"ping time\": r.ping}; got a value of type %s", name, v.Type().Nature())
+	return fmt.Errorf("%s must be a record such as {host: r.host, \"ping time\": r.ping}; got a value of type %s", name, natureOf(v))
 }

@@ -25,6 +25,11 @@ var source string
 func init() {
 	flux.RegisterPackage(parse())
 	flux.RegisterPackageValue(pkgPath, "_sendEvent", sendEventFunc)
+	flux.RegisterPackageValue(pkgPath, "_sendChangeEvent", sendChangeEventFunc)
+	flux.RegisterPackageValue(pkgPath, "_unset", unsetFunc)
+	registerLevels()
+	registerDedupKey()
+	registerEndpoint()
 }
 
 // parse parses pagerduty.flux, panicking with the file name on a syntax

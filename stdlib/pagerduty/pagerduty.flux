@@ -2,14 +2,16 @@
 //
 // This is fluxpd's native package: events are validated, normalised and
 // encoded in Go, then delivered with retries, timeouts and clear errors.
+// It offers upstream's functions (sendEvent, endpoint, dedupKey and the level
+// helpers) and adds sendChangeEvent, links and images.
 // See https://developer.pagerduty.com/docs/events-api-v2/overview/.
 package pagerduty
 
-
-import "strings"
-
-// defaultURL is the Events API v2 URL that sendEvent posts alert events to.
+// defaultURL is the Events API v2 URL that sendEvent and endpoint post alert events to.
 option defaultURL = "https://events.pagerduty.com/v2/enqueue"
+
+// defaultChangeURL is the Events API v2 URL that sendChangeEvent posts change events to.
+option defaultChangeURL = "https://events.pagerduty.com/v2/change/enqueue"
 
 // maxRetries is how many times a send is retried after a 429, a 5xx or a
 // network error (never after any other answer). Default: 3, so at most 4 attempts.
@@ -22,13 +24,49 @@ option attemptTimeout = 10s
 option deadline = 60s
 
 builtin _sendEvent
+builtin _sendChangeEvent
+builtin _endpoint
+
+// _unset returns null, a value of any type. It is the default of parameters
+// that take more than one type, such as sendChangeEvent's timestamp: a
+// default of "" would make such a parameter a string in Flux v0.65.1.
+builtin _unset
+
+// dedupKey adds the string column `_pagerdutyDedupKey` to every row: a
+// deduplication key derived from the row's group key.
+//
+// The key is the hex-encoded SHA-256 of the group key columns, excluded
+// columns left out, sorted by label and written as `label\nvalue\n` each.
+// This matches newest upstream Flux, so both produce the same key for the
+// same data. By default `_start`, `_stop` and `_level` are left out, so that
+// a trigger (level crit) and its resolve (level ok) of the same series, from
+// different runs of a check, share one key and the resolve closes the alert.
+//
+// ## Parameters
+// - exclude: Group key columns to leave out of the key; columns that do not
+//   exist are ignored, and [] keeps the whole group key.
+//   Default: ["_start", "_stop", "_level"].
+// - tables: Input data. Default: piped-forward data (`<-`).
+//
+// ## Examples
+// ```
+// import "pagerduty"
+//
+// from(bucket: "example-bucket")
+//     |> range(start: -5m)
+//     |> filter(fn: (r) => r._measurement == "statuses")
+//     |> pagerduty.dedupKey()
+// // Adds _pagerdutyDedupKey, the same for every row of a series
+// // whatever its _level.
+// ```
+builtin dedupKey
 
 // severityFromLevel converts a monitoring level to a PagerDuty severity.
 //
 // ## Parameters
 // - level: Monitoring level, case-insensitive.
 //   crit becomes critical, warn becomes warning, info and ok become info,
-//   anything else becomes error.
+//   anything else (null included) becomes error.
 //
 // ## Examples
 // ```
@@ -37,21 +75,13 @@ builtin _sendEvent
 // pagerduty.severityFromLevel(level: "crit")
 // // Returns "critical"
 // ```
-severityFromLevel = (level) => {
-    lvl = strings.toLower(v: level)
-    sev = if lvl == "warn" then "warning"
-        else if lvl == "crit" then "critical"
-        else if lvl == "info" then "info"
-        else if lvl == "ok" then "info"
-        else "error"
-
-    return sev
-}
+builtin severityFromLevel
 
 // actionFromLevel converts a monitoring level to a PagerDuty event action.
 //
 // ## Parameters
-// - level: Monitoring level, case-insensitive. ok becomes resolve, anything else becomes trigger.
+// - level: Monitoring level, case-insensitive. ok becomes resolve, anything else
+//   (null included) becomes trigger.
 //
 // ## Examples
 // ```
@@ -60,7 +90,23 @@ severityFromLevel = (level) => {
 // pagerduty.actionFromLevel(level: "ok")
 // // Returns "resolve"
 // ```
-actionFromLevel = (level) => if strings.toLower(v: level) == "ok" then "resolve" else "trigger"
+builtin actionFromLevel
+
+// actionFromSeverity converts a severity to a PagerDuty event action, as
+// newest upstream Flux does.
+//
+// ## Parameters
+// - severity: Severity or monitoring level, case-insensitive. ok becomes resolve,
+//   anything else (null included) becomes trigger.
+//
+// ## Examples
+// ```
+// import "pagerduty"
+//
+// pagerduty.actionFromSeverity(severity: "crit")
+// // Returns "trigger"
+// ```
+builtin actionFromSeverity
 
 // sendEvent sends one alert event to PagerDuty and returns the HTTP status
 // code of PagerDuty's answer (202 when the event was accepted).
@@ -91,6 +137,15 @@ actionFromLevel = (level) => if strings.toLower(v: level) == "ok" then "resolve"
 //   such as "2016-07-17T08:42:58.315+0000". "" lets PagerDuty use the time it receives the event.
 // - customDetails: Record of additional details; any nesting of records, arrays and basic values.
 //   Default: {} (no details).
+// - links: Links shown with the alert, an array of records `{href, text}`. href is required,
+//   text may be left out. Default: none.
+// - images: Images shown with the alert, an array of records `{src, href, alt}`. src is required
+//   and must be an https URL; href and alt may be left out. Default: none.
+//
+// Records in one links or images array may have different keys, such as
+// `[{href: a}, {href: b, text: "Runbook"}]`. For no links or images, leave the
+// parameter out: Flux v0.65.1 cannot evaluate an empty array literal `[]`
+// whose element type is unknown, and fails with "expecting array type".
 //
 // ## Examples
 // ```
@@ -117,6 +172,7 @@ actionFromLevel = (level) => if strings.toLower(v: level) == "ok" then "resolve"
 //     summary: lastReported.summary,
 //     timestamp: lastReported._time,
 //     customDetails: {"ping time": lastReported.ping, load: lastReported.load},
+//     links: [{href: "https://runbooks.example.com/ping", text: "Runbook"}],
 // )
 // ```
 sendEvent = (
@@ -134,6 +190,8 @@ sendEvent = (
     summary,
     timestamp,
     customDetails={},
+    links=_unset(),
+    images=_unset(),
 ) => _sendEvent(
     pagerdutyURL: pagerdutyURL,
     routingKey: routingKey,
@@ -149,7 +207,150 @@ sendEvent = (
     summary: summary,
     timestamp: timestamp,
     customDetails: customDetails,
+    links: links,
+    images: images,
     maxRetries: maxRetries,
     attemptTimeout: attemptTimeout,
     deadline: deadline,
 )
+
+// sendChangeEvent sends one change event to PagerDuty, such as a deploy or a
+// configuration change, and returns the HTTP status code of PagerDuty's
+// answer (202 when the event was accepted).
+//
+// Change events are shown beside a service's incidents to give context;
+// they open no incident. As with sendEvent, an answer other than 2xx is
+// returned as its status code, and invalid parameters or a network failure
+// that outlasts the retries are errors. See
+// https://developer.pagerduty.com/docs/send-change-event.
+//
+// ## Parameters
+// - pagerdutyURL: Change events URL. Default: `option defaultChangeURL`.
+// - routingKey: Integration key of an Events API v2 integration. Required, not empty.
+//   PagerDuty refuses change events for ruleset keys (keys starting with R).
+// - summary: Brief description of the change. Required, not empty.
+//   Longer than 1024 characters is cut to 1024, ending in "…".
+// - source: System that made the change, such as a CI server. Default: "" (left out).
+// - timestamp: Time of the change: a time, or an ISO 8601 date-time string
+//   such as "2016-07-17T08:42:58.315+0000". Default: none, which lets PagerDuty use
+//   the time it receives the event; "" does the same. (now() is not the default: in a
+//   task it is the scheduled time, which may be well before the change was sent.)
+// - customDetails: Record of additional details; any nesting of records, arrays and basic values.
+//   Default: {} (no details).
+// - links: Links shown with the change, an array of records `{href, text}`. href is required,
+//   text may be left out. Default: none (leave it out rather than pass `[]`; see sendEvent).
+//
+// ## Examples
+// ```
+// import "pagerduty"
+// import "influxdata/influxdb/secrets"
+//
+// pagerduty.sendChangeEvent(
+//     routingKey: secrets.get(key: "PAGERDUTY_ROUTING_KEY"),
+//     summary: "Deployed api v1.4.2",
+//     source: "ci.example.com",
+//     customDetails: {version: "v1.4.2", commit: "9f3c2e1"},
+//     links: [{href: "https://ci.example.com/builds/42", text: "Build 42"}],
+// )
+// ```
+sendChangeEvent = (
+    pagerdutyURL=defaultChangeURL,
+    routingKey,
+    summary,
+    source="",
+    timestamp=_unset(),
+    customDetails={},
+    links=_unset(),
+) => _sendChangeEvent(
+    pagerdutyURL: pagerdutyURL,
+    routingKey: routingKey,
+    summary: summary,
+    source: source,
+    timestamp: timestamp,
+    customDetails: customDetails,
+    links: links,
+    maxRetries: maxRetries,
+    attemptTimeout: attemptTimeout,
+    deadline: deadline,
+)
+
+// endpoint returns a function that sends one alert event to PagerDuty for
+// every row of its input and returns the rows with the outcome added.
+//
+// `pagerduty.endpoint()` returns a function that takes `mapFn`, which returns
+// the function to pipe tables into. For every row, `mapFn(r)` returns a
+// record describing the event, with the fields of sendEvent:
+// `routingKey`, `client`, `clientURL`, `class`, `group`, `severity`,
+// `eventAction`, `source`, `summary`, `timestamp`, and optionally
+// `component`, `customDetails`, `links`, `images` and `dedupKey`. A missing or
+// null field counts as empty, so a resolve needs only `routingKey` and
+// `eventAction`. The dedup key is the row's `_pagerdutyDedupKey` (see
+// dedupKey), unless `mapFn` returns a non-empty `dedupKey`. `links` and
+// `images` take the arrays sendEvent takes; as there, leave them out rather
+// than return `[]`.
+//
+// The output holds the input rows in their order, with four string columns:
+// - `_pagerdutyDedupKey`: the dedup key sent (or generated by PagerDuty when none was).
+// - `_sent`: "true" when PagerDuty answered 2xx, else "false".
+// - `_status`: the HTTP status code, or "0" when no request could be made or no answer came.
+// - `_body`: PagerDuty's answer, or why the row was not sent.
+//
+// A row that cannot be sent (an invalid field, a network failure that
+// outlasts the retries) is reported in these columns and never stops the
+// other rows or the query. Events are sent concurrently, at most
+// `concurrency` at once; events with the same dedup key are sent one after
+// another in input order, so a resolve never overtakes its trigger.
+//
+// ## Parameters
+// - url: Events API v2 URL. Default: `option defaultURL`.
+// - concurrency: Most events sent at once, from 1 to 64. Default: 8, enough to hide the
+//   round-trip time of a burst of alerts; more would not help much, as PagerDuty limits
+//   events per routing key (about 120 a minute), not connections.
+//   1 sends one event at a time, as upstream does.
+//
+// Retries and timeouts follow the options maxRetries, attemptTimeout and deadline,
+// per event. Rows are read and sent in windows of 1000, so memory for pending
+// events stays bounded however long the stream.
+//
+// ## Examples
+// ```
+// import "pagerduty"
+// import "influxdata/influxdb/secrets"
+//
+// routingKey = secrets.get(key: "PAGERDUTY_ROUTING_KEY")
+// toPagerDuty = pagerduty.endpoint()
+//
+// from(bucket: "example-bucket")
+//     |> range(start: -1m)
+//     |> filter(fn: (r) => r._measurement == "statuses")
+//     |> toPagerDuty(
+//         mapFn: (r) => ({
+//             routingKey: routingKey,
+//             client: "fluxpd",
+//             clientURL: "https://monitoring.example.com",
+//             class: r._check_name,
+//             group: r.group,
+//             severity: pagerduty.severityFromLevel(level: r._level),
+//             eventAction: pagerduty.actionFromLevel(level: r._level),
+//             source: r.host,
+//             summary: r._message,
+//             timestamp: r._time,
+//             customDetails: {value: r._value},
+//         }),
+//     )()
+//     |> filter(fn: (r) => r._sent == "false")
+// // Keeps the rows PagerDuty did not accept, with the reason in _body.
+// ```
+endpoint = (url=defaultURL, concurrency=8) =>
+    (mapFn) =>
+        (tables=<-) =>
+            tables
+                |> dedupKey()
+                |> _endpoint(
+                    url: url,
+                    mapFn: mapFn,
+                    concurrency: concurrency,
+                    maxRetries: maxRetries,
+                    attemptTimeout: attemptTimeout,
+                    deadline: deadline,
+                )

@@ -27,6 +27,8 @@ const (
 	argSummary        = "summary"
 	argTimestamp      = "timestamp"
 	argCustomDetails  = "customDetails"
+	argLinks          = "links"
+	argImages         = "images"
 	argMaxRetries     = "maxRetries"
 	argAttemptTimeout = "attemptTimeout"
 	argDeadline       = "deadline"
@@ -56,6 +58,8 @@ func sendEventParams() map[string]semantic.PolyType {
 		argURL:           semantic.String,
 		argTimestamp:     semantic.Tvar(1),
 		argCustomDetails: semantic.Tvar(2),
+		argLinks:         semantic.NewArrayPolyType(semantic.Tvar(3)),
+		argImages:        semantic.NewArrayPolyType(semantic.Tvar(4)),
 	}
 	for _, name := range eventStringArgs {
 		p[name] = semantic.String
@@ -71,50 +75,16 @@ func sendEventParams() map[string]semantic.PolyType {
 func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, error) {
 	in, err := readEventInput(args)
 	if err != nil {
-		return nil, invalid(err)
+		return nil, invalid(err, in.RoutingKey)
 	}
 	ev, _, err := event.Build(in)
 	if err != nil {
-		return nil, invalid(err)
+		return nil, invalid(err, in.RoutingKey)
 	}
 	return sendJSON(ctx, args, ev, in.RoutingKey)
 }
 
 // readEventInput reads the event parameters from args.
 func readEventInput(args interpreter.Arguments) (event.Input, error) {
-	s := make(map[string]string, len(eventStringArgs))
-	for _, name := range eventStringArgs {
-		v, _, err := args.GetString(name)
-		if err != nil {
-			return event.Input{}, err
-		}
-		s[name] = v
-	}
-	in := event.Input{
-		RoutingKey: s[argRoutingKey], EventAction: s[argEventAction], DedupKey: s[argDedupKey],
-		Client: s[argClient], ClientURL: s[argClientURL], Summary: s[argSummary],
-		Source: s[argSource], Severity: s[argSeverity], Component: s[argComponent],
-		Group: s[argGroup], Class: s[argClass],
-	}
-	var err error
-	if ts, ok := args.Get(argTimestamp); ok {
-		if in.Timestamp, err = timestampFromValue(argTimestamp, ts); err != nil {
-			return in, err
-		}
-	}
-	in.CustomDetails, err = optionalDetails(args, argCustomDetails)
-	return in, err
-}
-
-// optionalDetails reads a record argument as custom details; absent or
-// empty means none.
-func optionalDetails(args interpreter.Arguments, name string) (event.Details, error) {
-	v, ok := args.Get(name)
-	if !ok || v.IsNull() {
-		return nil, nil
-	}
-	if v.Type().Nature() != semantic.Object {
-		return nil, errNotRecord(name, v)
-	}
-	return detailsFromRecord(name, v.Object())
+	return readEvent(args.Get)
 }
