@@ -12,6 +12,12 @@ import (
 // what the emulator must have seen once the file's tests ran.
 var emulatorChecks = map[string]func(t *testing.T, emu *emulator.Server){
 	"send_event": checkSendEvent,
+	// Entries for dedupKey, endpoint, sendChangeEvent and links are in
+	// pagerduty_checks_test.go.
+	"endpoint":             checkEndpoint,
+	"endpoint_invalid_row": checkEndpointInvalidRow,
+	"send_change_event":    checkSendChangeEvent,
+	"send_event_links":     checkSendEventLinks,
 }
 
 // alertSummary is the part of an alert the checks compare.

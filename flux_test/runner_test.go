@@ -12,6 +12,7 @@ package fluxtest_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -67,21 +68,29 @@ func TestRunner_WrongWantFails(t *testing.T) {
 	}
 }
 
-// runFile runs the tests of one file, and on failure logs what
-// testing.inspect shows.
+// runFile runs every test of one file, each in its own query (testing.run
+// yields results named got, want and diff, which may appear once per
+// query), and on failure logs what testing.inspect shows.
 func runFile(t *testing.T, path string, emu *emulator.Server) error {
 	t.Helper()
 	file := parseFile(t, path)
-	err := execute(runPackage(file, emu, "run"), nil)
-	if err != nil {
-		var out bytes.Buffer
-		emu.Reset()
-		if ierr := execute(runPackage(file, emu, "inspect"), &out); ierr != nil {
-			t.Logf("testing.inspect failed too: %v", ierr)
+	var errs []error
+	for _, name := range testNames(file) {
+		err := execute(runPackage(file, emu, "run", name), nil)
+		if err == nil {
+			continue
 		}
-		t.Logf("testing.inspect of %s:\n%s", path, out.String())
+		errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		var out bytes.Buffer
+		if ierr := execute(runPackage(file, emu, "inspect", name), &out); ierr != nil {
+			t.Logf("testing.inspect of %s failed too: %v", name, ierr)
+		}
+		t.Logf("testing.inspect of %s in %s:\n%s", name, path, out.String())
 	}
-	return err
+	if len(errs) == 0 && len(testNames(file)) == 0 {
+		return fmt.Errorf("%s has no test statement", path)
+	}
+	return errors.Join(errs...)
 }
 
 func execute(pkg *ast.Package, out *bytes.Buffer) error {
@@ -110,14 +119,27 @@ func parseFile(t *testing.T, path string) *ast.File {
 	return f
 }
 
-// runPackage builds the package to run: the test file as package main,
-// pointed at the emulator, and the testing.<fn> calls.
-func runPackage(file *ast.File, emu *emulator.Server, fn string) *ast.Package {
+// runPackage builds the package that runs one test: the test file as
+// package main, pointed at the emulator, and a testing.<fn> call.
+func runPackage(file *ast.File, emu *emulator.Server, fn, test string) *ast.Package {
 	file = file.Copy().(*ast.File)
 	file.Package = nil
-	file.Imports = append(file.Imports, &ast.ImportDeclaration{Path: &ast.StringLiteral{Value: "pagerduty"}})
+	if !imports(file, "pagerduty") {
+		// Importing a package twice makes Flux v0.65.1's type inference of
+		// polymorphic parameters nondeterministic: add it only when missing.
+		file.Imports = append(file.Imports, &ast.ImportDeclaration{Path: &ast.StringLiteral{Value: "pagerduty"}})
+	}
 	file.Body = append(emulatorOptions(emu), file.Body...)
-	return &ast.Package{Package: "main", Files: []*ast.File{file, testingCalls(file, fn)}}
+	return &ast.Package{Package: "main", Files: []*ast.File{file, testingCall(fn, test)}}
+}
+
+func imports(file *ast.File, path string) bool {
+	for _, imp := range file.Imports {
+		if imp.Path.Value == path {
+			return true
+		}
+	}
+	return false
 }
 
 // emulatorOptions returns the statements that point pagerduty's default
@@ -126,27 +148,33 @@ func runPackage(file *ast.File, emu *emulator.Server, fn string) *ast.Package {
 func emulatorOptions(emu *emulator.Server) []ast.Statement {
 	src := `import "pagerduty"
 option pagerduty.defaultURL = "` + emu.EventsURL() + `"
+option pagerduty.defaultChangeURL = "` + emu.ChangeURL() + `"
 `
 	return parser.ParseSource(src).Files[0].Body
 }
 
-// testingCalls returns a file calling testing.<fn>(case: name) for every
-// test statement in file.
-func testingCalls(file *ast.File, fn string) *ast.File {
-	calls := &ast.File{Imports: []*ast.ImportDeclaration{{Path: &ast.StringLiteral{Value: "testing"}}}}
+// testNames lists the test statements of file, in order.
+func testNames(file *ast.File) []string {
+	var names []string
 	for _, st := range file.Body {
-		tc, ok := st.(*ast.TestStatement)
-		if !ok {
-			continue
+		if tc, ok := st.(*ast.TestStatement); ok {
+			names = append(names, tc.Assignment.ID.Name)
 		}
-		calls.Body = append(calls.Body, &ast.ExpressionStatement{Expression: &ast.CallExpression{
+	}
+	return names
+}
+
+// testingCall returns a file calling testing.<fn>(case: test).
+func testingCall(fn, test string) *ast.File {
+	return &ast.File{
+		Imports: []*ast.ImportDeclaration{{Path: &ast.StringLiteral{Value: "testing"}}},
+		Body: []ast.Statement{&ast.ExpressionStatement{Expression: &ast.CallExpression{
 			Callee: &ast.MemberExpression{Object: &ast.Identifier{Name: "testing"}, Property: &ast.Identifier{Name: fn}},
 			Arguments: []ast.Expression{&ast.ObjectExpression{Properties: []*ast.Property{{
-				Key: &ast.Identifier{Name: "case"}, Value: tc.Assignment.ID,
+				Key: &ast.Identifier{Name: "case"}, Value: &ast.Identifier{Name: test},
 			}}}},
-		}})
+		}}},
 	}
-	return calls
 }
 
 // loopbackOnly refuses every request that is not for 127.0.0.1, so no test
