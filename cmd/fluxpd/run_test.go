@@ -192,3 +192,27 @@ func TestRun_Usage(t *testing.T) {
 		})
 	}
 }
+
+// TestRun_AllExamples runs every script in examples/ the way the README
+// shows, and requires the emulator to accept every event it received.
+func TestRun_AllExamples(t *testing.T) {
+	t.Setenv("PAGERDUTY_ROUTING_KEY", testKey)
+	scripts, err := filepath.Glob(filepath.Join("..", "..", "examples", "*.flux"))
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	for _, script := range scripts {
+		t.Run(filepath.Base(script), func(t *testing.T) {
+			code, stdout, stderr := fluxpd(t, "", "run", script)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			if strings.Contains(stderr, "no events received") || strings.Contains(stderr, "rejected") {
+				t.Errorf("the emulator did not accept every event:\n%s", stderr)
+			}
+			if strings.Contains(stdout+stderr, testKey) {
+				t.Error("the routing key was printed")
+			}
+		})
+	}
+}
