@@ -142,7 +142,12 @@ func (e *Emulator) process(req *Request, ev event) answer {
 // writeJSON answers with status and v encoded as compact JSON, like
 // PagerDuty does.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	writeEncoded(w, status, v, json.Marshal)
+}
+
+// writeEncoded answers with status and v encoded by marshal.
+func writeEncoded(w http.ResponseWriter, status int, v any, marshal func(any) ([]byte, error)) {
+	b, err := marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"status":"error","message":"cannot encode the response"}`)

@@ -147,12 +147,5 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 
 // writePretty answers with v as indented JSON, for people using curl.
 func writePretty(w http.ResponseWriter, status int, v any) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		status = http.StatusInternalServerError
-		b = []byte(`{"status":"error","message":"cannot encode the response"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	writeEncoded(w, status, v, func(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") })
 }
