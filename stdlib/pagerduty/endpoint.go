@@ -32,7 +32,7 @@ const (
 // burst of alerts. See
 // https://developer.pagerduty.com/docs/ZG9jOjExMDI5NTgw-events-api-v2-overview#api-limits.
 // Keep in step with endpoint's default in pagerduty.flux.
-const DefaultConcurrency = 8
+const DefaultConcurrency = 16
 
 // maxConcurrency bounds the concurrency parameter: beyond it, a script is
 // more likely to be rate limited than served faster.

@@ -303,7 +303,7 @@ sendChangeEvent = (
 //
 // ## Parameters
 // - url: Events API v2 URL. Default: `option defaultURL`.
-// - concurrency: Most events sent at once, from 1 to 64. Default: 8, enough to hide the
+// - concurrency: Most events sent at once, from 1 to 64. Default: 16, enough to hide the
 //   round-trip time of a burst of alerts; more would not help much, as PagerDuty limits
 //   events per routing key (about 120 a minute), not connections.
 //   1 sends one event at a time, as upstream does.
@@ -341,7 +341,7 @@ sendChangeEvent = (
 //     |> filter(fn: (r) => r._sent == "false")
 // // Keeps the rows PagerDuty did not accept, with the reason in _body.
 // ```
-endpoint = (url=defaultURL, concurrency=8) =>
+endpoint = (url=defaultURL, concurrency=16) =>
     (mapFn) =>
         (tables=<-) =>
             tables
