@@ -14,7 +14,7 @@ SCRIPT    ?= examples/send_event.flux
 # A placeholder routing key: 32 characters, as PagerDuty's are. Never a real one.
 PLACEHOLDER_KEY := 00000000000000000000000000000000
 
-.PHONY: check test unit e2e compat influxd e2e-influxd build run emulator bench fmt fmt-check lint vet clean
+.PHONY: check test unit e2e compat influxd e2e-influxd build run emulator bench bench-quick gobench fmt fmt-check lint vet clean
 
 check: fmt-check vet unit
 
@@ -56,6 +56,14 @@ emulator:
 bench:
 	bash bench/run.sh
 
+## bench-quick: a 3-minute smoke run of the harness (results in /tmp, not committed).
+bench-quick:
+	QUICK=1 bash bench/run.sh
+
+## gobench: Go benchmarks of the hot pieces (conversion, validation, encoding, dedup key, sender).
+gobench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/event ./internal/delivery ./stdlib/pagerduty
+
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
@@ -64,6 +72,7 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+	cd bench/upstream && $(GO) vet ./...
 
 lint: fmt-check vet
 
