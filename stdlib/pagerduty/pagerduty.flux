@@ -115,6 +115,12 @@ builtin actionFromSeverity
 // script can branch on it. Invalid parameters, and a network failure that
 // outlasts the retries, are errors.
 //
+// Called inside map(), sendEvent sees this package's options as declared
+// here, not as the script overrides them: Flux v0.65.1 applies option
+// overrides only to calls made while the script is evaluated. Inside map(),
+// pass `pagerdutyURL: pagerduty.defaultURL` to use an overridden URL, or use
+// endpoint(), which reads the options before the query runs.
+//
 // ## Parameters
 // - pagerdutyURL: Events API v2 URL. Default: `option defaultURL`.
 // - routingKey: Integration key of an Events API v2 integration. Required, not empty.
