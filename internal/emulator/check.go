@@ -76,33 +76,28 @@ func (c *checker) field(obj object, key, path, kind string) (json.RawMessage, pr
 
 // str reads a string field.
 func (c *checker) str(obj object, key, path string) (string, presence) {
-	raw, p := c.field(obj, key, path, "string")
-	var s string
-	if p == good {
-		// The whole body was decoded already, so this cannot fail.
-		_ = json.Unmarshal(raw, &s)
-	}
-	return s, p
+	return typedField[string](c, obj, key, path, "string")
 }
 
 // obj reads an object field.
 func (c *checker) obj(obj object, key, path string) (object, presence) {
-	raw, p := c.field(obj, key, path, "object")
-	var o object
-	if p == good {
-		_ = json.Unmarshal(raw, &o)
-	}
-	return o, p
+	return typedField[object](c, obj, key, path, "object")
 }
 
 // arr reads an array field.
 func (c *checker) arr(obj object, key, path string) ([]json.RawMessage, presence) {
-	raw, p := c.field(obj, key, path, "array")
-	var a []json.RawMessage
+	return typedField[[]json.RawMessage](c, obj, key, path, "array")
+}
+
+// typedField reads a field of JSON kind kind into a T. The whole body was
+// decoded already and field checked the kind, so decoding cannot fail.
+func typedField[T any](c *checker, obj object, key, path, kind string) (T, presence) {
+	raw, p := c.field(obj, key, path, kind)
+	var v T
 	if p == good {
-		_ = json.Unmarshal(raw, &a)
+		_ = json.Unmarshal(raw, &v)
 	}
-	return a, p
+	return v, p
 }
 
 // optStrings checks that the listed optional fields are strings when present.
