@@ -31,12 +31,26 @@ type Input struct {
 type Notice struct {
 	// SummaryTruncated is set when summary was cut to MaxSummaryRunes.
 	SummaryTruncated bool
+	// PayloadOmitted is set on an acknowledge or resolve that was given
+	// payload fields but is sent without payload because they are
+	// incomplete or invalid; it says why, one problem per line.
+	PayloadOmitted string
 }
 
 // Build validates in and returns the event to send, normalised: action and
 // severity in lower case, over-long summary cut, empty optional fields left
-// out, payload only on a trigger. Every problem found is reported, each
-// naming its parameter, in one error.
+// out. Every problem found is reported, each naming its parameter, in one
+// error.
+//
+// A trigger needs a complete and valid payload (summary, source, severity).
+// An acknowledge or resolve carries the same payload a trigger would when
+// its payload fields are complete and valid, because event rules and
+// rulesets route on it (upstream Flux, Alertmanager since PR 1483 and
+// Kapacitor since PR 2472 send it too). PagerDuty needs only routing_key,
+// dedup_key and event_action for them, so an acknowledge or resolve is never
+// refused because of its payload fields: when they are incomplete or
+// invalid, it is sent without payload and Notice.PayloadOmitted says why.
+// An invalid severity is never sent.
 func Build(in Input) (*Event, Notice, error) {
 	var errs []error
 	report := func(err error) {
@@ -51,11 +65,14 @@ func Build(in Input) (*Event, Notice, error) {
 	ev.EventAction = action
 	report(checkDedupKey(in.DedupKey, action))
 	var notice Notice
-	if action == Trigger {
+	switch action {
+	case Trigger:
 		var p *Payload
 		p, notice, err = buildPayload(in)
 		report(err)
 		ev.Payload = p
+	case Acknowledge, Resolve:
+		ev.Payload, notice = optionalPayload(in)
 	}
 	report(checkLinks(in.Links))
 	report(checkImages(in.Images))
@@ -64,6 +81,26 @@ func Build(in Input) (*Event, Notice, error) {
 		return nil, Notice{}, errors.Join(errs...)
 	}
 	return ev, notice, nil
+}
+
+// optionalPayload returns the payload of an acknowledge or resolve: the one
+// a trigger would send when the payload fields are complete and valid, or
+// nil and why not.
+func optionalPayload(in Input) (*Payload, Notice) {
+	p, notice, err := buildPayload(in)
+	if err == nil {
+		return p, notice
+	}
+	if !hasPayloadFields(in) {
+		return nil, Notice{}
+	}
+	return nil, Notice{PayloadOmitted: err.Error()}
+}
+
+// hasPayloadFields reports whether the caller gave any payload field.
+func hasPayloadFields(in Input) bool {
+	return in.Summary != "" || in.Source != "" || in.Severity != "" || in.Timestamp != (Timestamp{}) ||
+		in.Component != "" || in.Group != "" || in.Class != "" || len(in.CustomDetails) > 0
 }
 
 // buildPayload validates and normalises the fields of a trigger's payload.
@@ -92,11 +129,30 @@ func buildPayload(in Input) (*Payload, Notice, error) {
 	return p, notice, errors.Join(errs...)
 }
 
+// checkRoutingKey refuses keys PagerDuty always refuses: its integration
+// keys have exactly RoutingKeyRunes characters, and PagerDuty answers 400
+// "Length of 'routing_key' is incorrect (should be 32 characters)"
+// otherwise. The key is not trimmed: a key with a stray space is wrong,
+// and PagerDuty would refuse it too. The message never shows the key.
 func checkRoutingKey(key string) error {
-	if strings.TrimSpace(key) == "" {
+	if key == "" {
 		return errors.New(`routingKey is empty; set it to the integration key of an Events API v2 integration (hint: routingKey: secrets.get(key: "PAGERDUTY_ROUTING_KEY"))`)
 	}
+	if n := utf8.RuneCountInString(key); n != RoutingKeyRunes {
+		hint := ""
+		if strings.TrimSpace(key) != key {
+			hint = " (it starts or ends with white space)"
+		}
+		return fmt.Errorf("routingKey must be a %d-character integration key; got %d %s%s", RoutingKeyRunes, n, plural(n, "character", "characters"), hint)
+	}
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func normalizeAction(action string) (string, error) {
@@ -104,7 +160,7 @@ func normalizeAction(action string) (string, error) {
 	case Trigger, Acknowledge, Resolve:
 		return a, nil
 	}
-	return "", fmt.Errorf("eventAction must be one of trigger, acknowledge, resolve; got %q (hint: pagerduty.actionFromLevel(level: r._level) maps monitoring levels to actions)", action)
+	return "", fmt.Errorf("eventAction must be one of trigger, acknowledge, resolve; got %s (hint: pagerduty.actionFromLevel(level: r._level) maps monitoring levels to actions)", Quote(action))
 }
 
 func normalizeSeverity(severity string) (string, error) {
@@ -112,7 +168,7 @@ func normalizeSeverity(severity string) (string, error) {
 	case Critical, Error, Warning, Info:
 		return s, nil
 	}
-	return "", fmt.Errorf("severity must be one of critical, error, warning, info; got %q (hint: pagerduty.severityFromLevel(level: %q) maps monitoring levels such as crit, warn, info and ok to PagerDuty severities)", severity, severity)
+	return "", fmt.Errorf("severity must be one of critical, error, warning, info; got %s (hint: pagerduty.severityFromLevel(level: %s) maps monitoring levels such as crit, warn, info and ok to PagerDuty severities)", Quote(severity), Quote(severity))
 }
 
 func checkDedupKey(key, action string) error {
@@ -137,7 +193,7 @@ func checkLinks(links []Link) error {
 func checkImages(images []Image) error {
 	for i, img := range images {
 		if !strings.HasPrefix(strings.ToLower(img.Src), "https://") {
-			return fmt.Errorf("images[%d].src must be an https URL; got %q", i, img.Src)
+			return fmt.Errorf("images[%d].src must be an https URL; got %s", i, Quote(img.Src))
 		}
 	}
 	return nil

@@ -116,15 +116,21 @@ func TestBuild(t *testing.T) {
 			want: &event.Event{RoutingKey: routingKey, EventAction: "resolve", DedupKey: "srv01/HTTP"},
 		},
 		{
-			// Payload fields are neither checked nor sent on acknowledge and
-			// resolve, so a script can pass the same arguments as its trigger.
-			name: "resolve ignores payload fields",
+			name: "resolve carries the payload of its trigger",
+			in:   with(trigger(), func(in *event.Input) { in.EventAction, in.DedupKey = "resolve", "srv01/HTTP" }),
+			want: &event.Event{RoutingKey: routingKey, EventAction: "resolve", DedupKey: "srv01/HTTP", Payload: minimalPayload()},
+		},
+		{
+			name: "acknowledge carries the payload of its trigger, severity in lower case",
 			in: with(trigger(), func(in *event.Input) {
-				in.EventAction, in.DedupKey, in.Summary, in.Source, in.Severity = "resolve", "srv01/HTTP", "", "", "crit"
-				in.Timestamp = event.StringStamp("yesterday")
-				in.CustomDetails = event.Details{{Key: "x", Value: 1}}
+				in.EventAction, in.DedupKey, in.Severity, in.Class = "acknowledge", "srv01/HTTP", "Critical", "disk"
+				in.Timestamp = event.TimeStamp(at)
 			}),
-			want: &event.Event{RoutingKey: routingKey, EventAction: "resolve", DedupKey: "srv01/HTTP"},
+			want: &event.Event{RoutingKey: routingKey, EventAction: "acknowledge", DedupKey: "srv01/HTTP", Payload: func() *event.Payload {
+				p := minimalPayload()
+				p.Class, p.Timestamp = "disk", "2016-07-17T06:42:58.315Z"
+				return p
+			}()},
 		},
 		{
 			name: "dedupKey of 255 multi-byte runes",
@@ -161,7 +167,18 @@ func TestBuild_Errors(t *testing.T) {
 		wantErr string
 	}{
 		{name: "routingKey empty", in: with(trigger(), func(in *event.Input) { in.RoutingKey = "" }), wantErr: errRoutingKey},
-		{name: "routingKey blank", in: with(trigger(), func(in *event.Input) { in.RoutingKey = " \t" }), wantErr: errRoutingKey},
+		{name: "routingKey blank", in: with(trigger(), func(in *event.Input) { in.RoutingKey = " \t" }),
+			wantErr: "routingKey must be a 32-character integration key; got 2 characters (it starts or ends with white space)"},
+		{name: "routingKey of 31 characters", in: with(trigger(), func(in *event.Input) { in.RoutingKey = routingKey[1:] }),
+			wantErr: "routingKey must be a 32-character integration key; got 31 characters"},
+		{name: "routingKey of 33 characters", in: with(trigger(), func(in *event.Input) { in.RoutingKey = routingKey + "0" }),
+			wantErr: "routingKey must be a 32-character integration key; got 33 characters"},
+		{name: "routingKey with a leading space is not trimmed", in: with(trigger(), func(in *event.Input) { in.RoutingKey = " " + routingKey }),
+			wantErr: "routingKey must be a 32-character integration key; got 33 characters (it starts or ends with white space)"},
+		{name: "eventAction of 100000 characters is quoted in short", in: with(trigger(), func(in *event.Input) { in.EventAction = strings.Repeat("x", 100000) }),
+			wantErr: `eventAction must be one of trigger, acknowledge, resolve; got "` + strings.Repeat("x", 99) + `…" (100000 characters) (hint: pagerduty.actionFromLevel(level: r._level) maps monitoring levels to actions)`},
+		{name: "resolve with a bad severity is not refused for it", in: with(trigger(), func(in *event.Input) { in.EventAction, in.DedupKey, in.Severity, in.Links = "resolve", "", "crit", []event.Link{{}} }),
+			wantErr: errDedupKeyEmpty("resolve") + "\nlinks[0].href is empty; every link needs an href"},
 		{name: "eventAction ack", in: with(trigger(), func(in *event.Input) { in.EventAction = "ack" }), wantErr: errAction("ack")},
 		{name: "eventAction empty", in: with(trigger(), func(in *event.Input) { in.EventAction = "" }), wantErr: errAction("")},
 		{name: "eventAction with spaces", in: with(trigger(), func(in *event.Input) { in.EventAction = " trigger" }), wantErr: errAction(" trigger")},
@@ -342,6 +359,80 @@ func TestTruncateRunes(t *testing.T) {
 			got, truncated := event.TruncateRunes(tt.s, tt.n)
 			if got != tt.want || truncated != tt.wantTruncated {
 				t.Errorf("TruncateRunes(%q, %d) = %q, %v; want %q, %v", tt.s, tt.n, got, truncated, tt.want, tt.wantTruncated)
+			}
+		})
+	}
+}
+
+// TestBuild_PayloadOmitted covers acknowledge and resolve events whose
+// payload fields are incomplete or invalid: they are sent without payload,
+// never refused for it, and the notice says why.
+func TestBuild_PayloadOmitted(t *testing.T) {
+	resolve := func(fn func(*event.Input)) event.Input {
+		return with(trigger(), func(in *event.Input) {
+			in.EventAction, in.DedupKey = "resolve", "srv01/HTTP"
+			fn(in)
+		})
+	}
+	tests := []struct {
+		name       string
+		in         event.Input
+		wantNotice string
+	}{
+		{name: "no payload fields at all", in: event.Input{RoutingKey: routingKey, EventAction: "resolve", DedupKey: "srv01/HTTP"}},
+		{name: "summary missing", in: resolve(func(in *event.Input) { in.Summary = "" }), wantNotice: errSummary},
+		{name: "source missing", in: resolve(func(in *event.Input) { in.Source = "" }), wantNotice: errSource},
+		{name: "severity ok is never sent", in: resolve(func(in *event.Input) { in.Severity = "ok" }), wantNotice: errSeverity("ok")},
+		{name: "severity empty", in: resolve(func(in *event.Input) { in.Severity = "" }), wantNotice: errSeverity("")},
+		{
+			name:       "bad timestamp",
+			in:         resolve(func(in *event.Input) { in.Timestamp = event.StringStamp("yesterday") }),
+			wantNotice: errTimestamp("yesterday"),
+		},
+		{
+			name:       "custom detail NaN",
+			in:         resolve(func(in *event.Input) { in.CustomDetails = event.Details{{Key: "load", Value: nan()}} }),
+			wantNotice: "customDetails.load is NaN, which JSON cannot represent; replace it with null or a number, for example with a conditional in map()",
+		},
+		{
+			name: "acknowledge with every payload problem",
+			in: event.Input{RoutingKey: routingKey, EventAction: "acknowledge", DedupKey: "srv01/HTTP", Severity: "crit",
+				CustomDetails: event.Details{{Key: "x", Value: 1}}},
+			wantNotice: strings.Join([]string{errSummary, errSource, errSeverity("crit"), "customDetails.x has unsupported type int"}, "\n"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, notice, err := event.Build(tt.in)
+			if err != nil {
+				t.Fatalf("Build() error = %v, want none", err)
+			}
+			want := &event.Event{RoutingKey: routingKey, EventAction: tt.in.EventAction, DedupKey: "srv01/HTTP"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Build() mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(event.Notice{PayloadOmitted: tt.wantNotice}, notice); diff != "" {
+				t.Errorf("Build() notice mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestQuote(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "empty", in: "", want: `""`},
+		{name: "short", in: "ack", want: `"ack"`},
+		{name: "escapes", in: "a\"b\n", want: `"a\"b\n"`},
+		{name: "100 runes", in: strings.Repeat("é", 100), want: `"` + strings.Repeat("é", 100) + `"`},
+		{name: "101 runes", in: strings.Repeat("é", 101), want: `"` + strings.Repeat("é", 99) + `…" (101 characters)`},
+		{name: "100000 characters", in: "2016-07-17T08" + strings.Repeat("0", 99987), want: `"2016-07-17T08` + strings.Repeat("0", 86) + `…" (100000 characters)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := event.Quote(tt.in); got != tt.want {
+				t.Errorf("Quote() = %q, want %q", got, tt.want)
 			}
 		})
 	}

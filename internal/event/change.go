@@ -31,9 +31,10 @@ type ChangeInput struct {
 // routingKey must not be empty, summary must not be blank, timestamp must be
 // a time or an ISO 8601 date-time (or empty, so that PagerDuty stamps the
 // time it receives the event), custom details must be representable in
-// JSON, and every link needs an href. Ruleset keys (which PagerDuty refuses
-// for change events) are left for PagerDuty to reject, since a key's form
-// alone does not prove what it is.
+// JSON, and every link needs an href. A routingKey starting with 'R' is a
+// ruleset (event orchestration) key, which PagerDuty always refuses for
+// change events, so it is refused here before anything is sent: integration
+// keys are hexadecimal and never start with 'R'.
 func BuildChange(in ChangeInput) (*ChangeEvent, Notice, error) {
 	var errs []error
 	report := func(err error) {
@@ -41,7 +42,7 @@ func BuildChange(in ChangeInput) (*ChangeEvent, Notice, error) {
 			errs = append(errs, err)
 		}
 	}
-	report(checkRoutingKey(in.RoutingKey))
+	report(checkChangeRoutingKey(in.RoutingKey))
 	p := &ChangePayload{Source: in.Source, CustomDetails: in.CustomDetails}
 	var notice Notice
 	p.Summary, notice.SummaryTruncated = TruncateRunes(in.Summary, MaxSummaryRunes)
@@ -57,4 +58,18 @@ func BuildChange(in ChangeInput) (*ChangeEvent, Notice, error) {
 		return nil, Notice{}, errors.Join(errs...)
 	}
 	return &ChangeEvent{RoutingKey: in.RoutingKey, Payload: p, Links: in.Links}, notice, nil
+}
+
+// rulesetKeyPrefix starts every ruleset (event orchestration) key.
+// https://developer.pagerduty.com/docs/send-change-event
+const rulesetKeyPrefix = "R"
+
+func checkChangeRoutingKey(key string) error {
+	if err := checkRoutingKey(key); err != nil {
+		return err
+	}
+	if strings.HasPrefix(key, rulesetKeyPrefix) {
+		return errors.New("routingKey looks like a ruleset (event orchestration) key, which change events do not accept; use the service's integration key")
+	}
+	return nil
 }

@@ -81,7 +81,28 @@ func TestBuildChange_Errors(t *testing.T) {
 		in   func(*event.ChangeInput)
 		want string
 	}{
-		{name: "no routing key", in: func(in *event.ChangeInput) { in.RoutingKey = " " }, want: errKey},
+		{name: "no routing key", in: func(in *event.ChangeInput) { in.RoutingKey = "" }, want: errKey},
+		{
+			name: "blank routing key",
+			in:   func(in *event.ChangeInput) { in.RoutingKey = " " },
+			want: "routingKey must be a 32-character integration key; got 1 character (it starts or ends with white space)",
+		},
+		{
+			name: "31-character routing key",
+			in:   func(in *event.ChangeInput) { in.RoutingKey = changeKey[1:] },
+			want: "routingKey must be a 32-character integration key; got 31 characters",
+		},
+		{
+			name: "ruleset key",
+			in:   func(in *event.ChangeInput) { in.RoutingKey = "R" + changeKey[1:] },
+			want: "routingKey looks like a ruleset (event orchestration) key, which change events do not accept; use the service's integration key",
+		},
+		{
+			name: "100000-character timestamp is quoted in short",
+			in:   func(in *event.ChangeInput) { in.Timestamp = event.StringStamp("2016-07-17T08" + strings.Repeat("9", 100000-13)) },
+			want: `timestamp must be a time or an ISO 8601 date-time such as 2016-07-17T08:42:58.315+0000 or 2016-07-17T08:42:58Z; got "2016-07-17T08` +
+				strings.Repeat("9", 86) + `…" (100000 characters) (hint: pass now() or a time column such as r._time)`,
+		},
 		{name: "no summary", in: func(in *event.ChangeInput) { in.Summary = "\t" }, want: errSummary},
 		{
 			name: "bad timestamp",

@@ -33,6 +33,17 @@ func fullInput() event.Input {
 	}
 }
 
+// fullPayload is the payload of fullInput as sent.
+var fullPayload = map[string]any{
+	"summary": "DISK at 99% on <prod-datapipe03> & friends", "source": "prod-datapipe03.example.com", "severity": "critical",
+	"timestamp": "2015-07-17T08:42:58.315Z", "component": "mysql", "group": "prod-datapipe", "class": "disk",
+	"custom_details": map[string]any{
+		"ping time": "1500ms", "load avg": json.Number("0.75"),
+		"free":  map[string]any{"bytes": json.Number("1099511627776"), "inodes": json.Number("-1")},
+		"disks": []any{"sda", "sdb"}, "ok": false,
+	},
+}
+
 // encode builds and encodes in, failing the test on error.
 func encode(t *testing.T, in event.Input) []byte {
 	t.Helper()
@@ -131,9 +142,23 @@ func TestEncode(t *testing.T) {
 			want: map[string]any{"routing_key": routingKey, "event_action": "acknowledge", "dedup_key": "srv01/HTTP"},
 		},
 		{
-			name: "resolve sends no payload even when given one",
+			name: "resolve sends the payload a trigger would",
 			in: with(fullInput(), func(in *event.Input) {
 				in.EventAction, in.Client, in.ClientURL, in.Links, in.Images = "Resolve", "", "", nil, nil
+			}),
+			want: map[string]any{"routing_key": routingKey, "event_action": "resolve", "dedup_key": "srv01/HTTP", "payload": fullPayload},
+		},
+		{
+			name: "acknowledge sends the payload a trigger would",
+			in: with(fullInput(), func(in *event.Input) {
+				in.EventAction, in.Client, in.ClientURL, in.Links, in.Images = "acknowledge", "", "", nil, nil
+			}),
+			want: map[string]any{"routing_key": routingKey, "event_action": "acknowledge", "dedup_key": "srv01/HTTP", "payload": fullPayload},
+		},
+		{
+			name: "resolve with an invalid severity is sent without payload",
+			in: with(fullInput(), func(in *event.Input) {
+				in.EventAction, in.Severity, in.Client, in.ClientURL, in.Links, in.Images = "resolve", "ok", "", "", nil, nil
 			}),
 			want: map[string]any{"routing_key": routingKey, "event_action": "resolve", "dedup_key": "srv01/HTTP"},
 		},
@@ -167,10 +192,10 @@ func TestEncode_NoHTMLEscaping(t *testing.T) {
 // written out by hand so that the size does not depend on Encode.
 func bodyOfSize(t *testing.T, n int) (event.Input, string) {
 	t.Helper()
-	const head = `{"routing_key":"k","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"info","custom_details":{"big":"`
+	const head = `{"routing_key":"` + routingKey + `","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"info","custom_details":{"big":"`
 	const tail = `"}}}`
 	pad := strings.Repeat("x", n-len(head)-len(tail))
-	in := event.Input{RoutingKey: "k", EventAction: "trigger", Summary: "s", Source: "h", Severity: "info",
+	in := event.Input{RoutingKey: routingKey, EventAction: "trigger", Summary: "s", Source: "h", Severity: "info",
 		CustomDetails: event.Details{{Key: "big", Value: pad}}}
 	return in, head + pad + tail
 }
@@ -291,5 +316,26 @@ func TestEncode_ChangeEvent(t *testing.T) {
 				t.Errorf("Encode() mismatch (-want +got):\n%s", cmp.Diff(tt.want, string(got)))
 			}
 		})
+	}
+}
+
+// TestEncode_ResolveTooLargeDropsPayload checks that a resolve is not
+// failed by a payload PagerDuty does not need: over the size limit, it is
+// sent without payload, while a trigger of the same size is an error.
+func TestEncode_ResolveTooLargeDropsPayload(t *testing.T) {
+	in, _ := bodyOfSize(t, event.MaxBodyBytes+1)
+	in.EventAction, in.DedupKey = "resolve", "srv01/HTTP"
+	got := decode(t, encode(t, in))
+	want := map[string]any{"routing_key": routingKey, "event_action": "resolve", "dedup_key": "srv01/HTTP"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Encode() mismatch (-want +got):\n%s", diff)
+	}
+	in.EventAction = "trigger"
+	ev, _, err := event.Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := event.Encode(ev); err == nil {
+		t.Error("Encode() of the same trigger succeeded, want the size error")
 	}
 }

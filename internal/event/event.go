@@ -24,6 +24,9 @@ const (
 // API limits.
 // https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
 const (
+	// RoutingKeyRunes is the length of every integration key (and ruleset
+	// key) PagerDuty issues.
+	RoutingKeyRunes = 32
 	// MaxSummaryRunes is the longest payload.summary PagerDuty accepts.
 	MaxSummaryRunes = 1024
 	// MaxDedupKeyRunes is the longest dedup_key PagerDuty accepts.
@@ -46,7 +49,8 @@ type Event struct {
 	Links       []Link   `json:"links,omitempty"`
 }
 
-// Payload is the body of a trigger event.
+// Payload is the body of a trigger event. Acknowledge and resolve events
+// carry it too when the caller's payload fields are complete and valid.
 type Payload struct {
 	Summary       string  `json:"summary"`
 	Source        string  `json:"source"`

@@ -37,7 +37,7 @@ func (ts Timestamp) wire(param string) (string, error) {
 		return "", nil
 	}
 	if !validISODateTime(ts.String) {
-		return "", fmt.Errorf("%s must be a time or an ISO 8601 date-time such as 2016-07-17T08:42:58.315+0000 or 2016-07-17T08:42:58Z; got %q (hint: pass now() or a time column such as r._time)", param, ts.String)
+		return "", fmt.Errorf("%s must be a time or an ISO 8601 date-time such as 2016-07-17T08:42:58.315+0000 or 2016-07-17T08:42:58Z; got %s (hint: pass now() or a time column such as r._time)", param, Quote(ts.String))
 	}
 	return ts.String, nil
 }
