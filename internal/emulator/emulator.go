@@ -8,6 +8,27 @@
 // What it received can be read through the Go API, through a JSON API
 // under /_emulator/ and on an HTML inbox page at /.
 //
+// # A second opinion
+//
+// The emulator is fluxpd's second opinion on the contract: it validates
+// what the sender (internal/event) has already validated, with its own code
+// written from PagerDuty's documentation, and shares no validation code with
+// it, so that a mistake in one shows up as a disagreement with the other.
+// Where both must agree on a list of cases, the cases live in one table in
+// internal/contract/testdata, against which each is tested.
+//
+// payload.timestamp is accepted in one form, as in internal/event (whose
+// package documentation gives the reasons): YYYY-MM-DDThh:mm:ss, an
+// optional fraction of 1 to 9 digits after '.' or ',', then Z, ±hh:mm,
+// ±hhmm or ±hh; upper-case 'T' and 'Z', every field in range (offset hours
+// 00 to 23, minutes 00 to 59, no leap second). Anything else is answered
+// 400, as a strict ISO 8601 parser at PagerDuty might.
+//
+// Acknowledge and resolve events may carry the payload of their trigger
+// (PagerDuty accepts it, and rulesets route on it); the emulator records it
+// and shows it, but does not reject an acknowledge or resolve for its
+// payload, since PagerDuty does not require one.
+//
 // Routing keys are secrets: everything the emulator prints or serves shows
 // them masked with redact.Key. Only the Go API (Request.Body, Request.Header,
 // Request.RoutingKey, Alert.RoutingKey) holds them raw.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,15 +28,6 @@ var (
 	errSeverity = "'payload.severity' is invalid (must be one of critical, error, warning, info)"
 	errAction   = "'event_action' is missing or invalid"
 )
-
-// timestampLayouts are the ISO 8601 date-time forms accepted for
-// payload.timestamp. Parsing accepts fractional seconds in all of them;
-// Z0700 takes both "Z" and "+0000", as in PagerDuty's own examples.
-var timestampLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02T15:04:05Z07",
-}
 
 // event is what the emulator read from an events request: the fields it
 // shows, and every problem found.
@@ -187,14 +179,70 @@ func (c *checker) timestamp(p object) {
 	}
 }
 
+// validTimestamp reports whether s is a payload.timestamp the emulator
+// accepts: YYYY-MM-DDThh:mm:ss, an optional fraction of 1 to 9 digits after
+// '.' or ',', and Z, ±hh:mm, ±hhmm or ±hh, every field in range (see the
+// package documentation). It scans s by hand rather than sharing the
+// sender's regular expression, so that the two are independent opinions.
 func validTimestamp(s string) bool {
-	for _, layout := range timestampLayouts {
-		if _, err := time.Parse(layout, s); err == nil {
-			return true
+	const dateTime = "2006-01-02T15:04:05"
+	if len(s) < len(dateTime) || !sameShape(s[:len(dateTime)], dateTime) {
+		return false
+	}
+	if _, err := time.Parse(dateTime, s[:len(dateTime)]); err != nil {
+		return false // out of range: 2016-02-30, 24:00:00, a leap second
+	}
+	rest := s[len(dateTime):]
+	if rest != "" && (rest[0] == '.' || rest[0] == ',') {
+		n := 1
+		for n < len(rest) && isDigit(rest[n]) {
+			n++
+		}
+		if n == 1 || n > 10 { // 1 to 9 digits
+			return false
+		}
+		rest = rest[n:]
+	}
+	return validOffset(rest)
+}
+
+// validOffset reports whether off is Z, ±hh, ±hhmm or ±hh:mm with hours
+// 00 to 23 and minutes 00 to 59.
+func validOffset(off string) bool {
+	if off == "Z" {
+		return true
+	}
+	if len(off) == 6 && off[3] == ':' {
+		off = off[:3] + off[4:]
+	}
+	if (len(off) != 3 && len(off) != 5) || (off[0] != '+' && off[0] != '-') || !sameShape(off[1:], "0000"[:len(off)-1]) {
+		return false
+	}
+	if hh, _ := strconv.Atoi(off[1:3]); hh > 23 {
+		return false
+	}
+	if len(off) == 5 {
+		mm, _ := strconv.Atoi(off[3:5])
+		return mm <= 59
+	}
+	return true
+}
+
+// sameShape reports whether s has a digit wherever layout has one and the
+// same byte everywhere else.
+func sameShape(s, layout string) bool {
+	if len(s) != len(layout) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if isDigit(layout[i]) != isDigit(s[i]) || (!isDigit(layout[i]) && s[i] != layout[i]) {
+			return false
 		}
 	}
-	return false
+	return true
 }
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
 func (c *checker) images(obj object) {
 	c.elements(obj, "images", func(img object, path string) {

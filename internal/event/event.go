@@ -4,6 +4,28 @@
 //
 // See https://developer.pagerduty.com/docs/events-api-v2/trigger-events/ for
 // the contract; ../shared/PAGERDUTY_API.md summarises it.
+//
+// # Timestamps
+//
+// PagerDuty documents payload.timestamp only as an "ISO 8601 date-time" and
+// its own example is 2015-07-17T08:42:58.315+0000, which is ISO 8601 but not
+// RFC 3339. fluxpd accepts one form, the common ground of both standards
+// and of PagerDuty's example, and nothing that a strict ISO 8601 parser
+// might refuse:
+//
+//	YYYY-MM-DDThh:mm:ss[.f] followed by Z, ±hh:mm, ±hhmm or ±hh
+//
+// with an upper-case 'T' and 'Z', seconds present, a fraction of 1 to 9
+// digits after '.' or ',', and every field in range (offset hours 00 to 23,
+// minutes 00 to 59). Refused: reduced precision such as 2016-07-17T08:42Z,
+// lower-case t or z (RFC 3339 allows them, ISO 8601 does not), the leap
+// second :60 (which most parsers refuse), a missing offset (a local time of
+// unknown zone), the basic format, week and ordinal dates. A time value is
+// always sent as RFC 3339 with nanoseconds in UTC, which is of that form.
+//
+// The emulator (internal/emulator) implements the same rule independently,
+// as a second opinion; internal/contract/testdata/timestamps.txt is the one
+// table both are tested against.
 package event
 
 // Event actions, as PagerDuty spells them on the wire.

@@ -21,12 +21,12 @@ func TimeStamp(t time.Time) Timestamp { return Timestamp{Time: t, IsTime: true} 
 // StringStamp returns a Timestamp holding s, sent unchanged once checked.
 func StringStamp(s string) Timestamp { return Timestamp{String: s} }
 
-// isoDateTime matches the ISO 8601 extended date-time forms PagerDuty and
-// Flux documentation use: RFC 3339 (with 'Z' or "+07:00") and also offsets
-// without a colon ("+0000") or without minutes ("+07"), as in PagerDuty's
-// own example 2015-07-17T08:42:58.315+0000.
+// isoDateTime matches the one timestamp form fluxpd accepts (see the
+// package documentation): date, 'T', time with seconds, an optional
+// fraction, and a UTC offset. Field ranges are checked by
+// validISODateTime.
 var isoDateTime = regexp.MustCompile(
-	`^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)$`)
+	`^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,]\d{1,9})?(Z|[+-]\d{2}(?::?\d{2})?)$`)
 
 // wire returns the string to send, or "" to leave the field out.
 func (ts Timestamp) wire(param string) (string, error) {
@@ -42,31 +42,24 @@ func (ts Timestamp) wire(param string) (string, error) {
 	return ts.String, nil
 }
 
-// validISODateTime reports whether s is an ISO 8601 date-time whose fields
-// are in range (no 2021-02-30, no 25:00).
+// validISODateTime reports whether s is an accepted date-time whose fields
+// are in range (no 2021-02-30, no 25:00, no leap second, no +24:00).
 func validISODateTime(s string) bool {
 	m := isoDateTime.FindStringSubmatch(s)
 	if m == nil {
 		return false
 	}
-	sec := m[6]
-	if sec == "" {
-		sec = "00"
-	}
 	// Re-assemble in one fixed layout so time.Parse checks the ranges.
-	norm := m[1] + "-" + m[2] + "-" + m[3] + "T" + m[4] + ":" + m[5] + ":" + sec + "Z"
-	_, err := time.Parse(time.RFC3339, norm)
-	if err != nil && sec == "60" { // a leap second is a valid ISO 8601 time
-		_, err = time.Parse(time.RFC3339, norm[:17]+"59Z")
-	}
-	if err != nil {
+	norm := m[1] + "-" + m[2] + "-" + m[3] + "T" + m[4] + ":" + m[5] + ":" + m[6] + "Z"
+	if _, err := time.Parse(time.RFC3339, norm); err != nil {
 		return false
 	}
-	return validOffset(m[8])
+	return validOffset(m[7])
 }
 
+// validOffset checks the ranges of an offset matched by isoDateTime.
 func validOffset(off string) bool {
-	if off == "Z" || off == "z" {
+	if off == "Z" {
 		return true
 	}
 	hh := (off[1]-'0')*10 + (off[2] - '0')

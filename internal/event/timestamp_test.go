@@ -1,12 +1,14 @@
 package event_test
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fluxpd/fluxpd/internal/contract"
 	"github.com/fluxpd/fluxpd/internal/event"
 )
 
@@ -61,11 +63,11 @@ func TestBuild_Timestamp_String(t *testing.T) {
 		{name: "nanoseconds and half-hour offset", value: "2016-07-17T08:42:58.123456789+05:30"},
 		{name: "offset in hours only", value: "2016-07-17T08:42:58+07"},
 		{name: "negative offset", value: "2016-07-17T08:42:58-03:00"},
-		{name: "no seconds", value: "2016-07-17T08:42Z"},
+		{name: "no seconds", value: "2016-07-17T08:42Z", wantErr: true},
 		{name: "comma as decimal sign", value: "2016-07-17T08:42:58,5Z"},
-		{name: "lower-case t and z", value: "2016-07-17t08:42:58z"},
+		{name: "lower-case t and z", value: "2016-07-17t08:42:58z", wantErr: true},
 		{name: "29 February of a leap year", value: "2016-02-29T00:00:00Z"},
-		{name: "leap second", value: "2016-12-31T23:59:60Z"},
+		{name: "leap second", value: "2016-12-31T23:59:60Z", wantErr: true},
 		{name: "largest offset", value: "2016-07-17T08:42:58+23:59"},
 		{name: "word", value: "yesterday", wantErr: true},
 		{name: "month 13", value: "2016-13-01T00:00:00Z", wantErr: true},
@@ -114,5 +116,29 @@ func TestBuild_Timestamp_Empty(t *testing.T) {
 		if err != nil || got != "" {
 			t.Errorf("Build() with timestamp %+v = %q, %v; want it left out", ts, got, err)
 		}
+	}
+}
+
+// TestBuild_Timestamp_Contract checks the sender against the shared table
+// of internal/contract, which the emulator is checked against too.
+func TestBuild_Timestamp_Contract(t *testing.T) {
+	cases, err := contract.Timestamps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("line %d %q", c.Line, c.Value), func(t *testing.T) {
+			got, err := buildTimestamp(t, event.StringStamp(c.Value))
+			switch {
+			case c.Valid && err != nil:
+				t.Errorf("Build() error = %v, want %q accepted", err, c.Value)
+			case c.Valid && got != c.Value:
+				t.Errorf("Build() timestamp = %q, want it sent unchanged as %q", got, c.Value)
+			case !c.Valid && err == nil:
+				t.Errorf("Build() accepted %q, want it refused", c.Value)
+			case !c.Valid && err.Error() != errTimestamp(c.Value):
+				t.Errorf("Build() error = %q, want %q", err, errTimestamp(c.Value))
+			}
+		})
 	}
 }
