@@ -2,7 +2,10 @@ module github.com/fluxpd/fluxpd
 
 go 1.24
 
-require github.com/influxdata/flux v0.65.1
+require (
+	github.com/influxdata/flux v0.65.1
+	go.etcd.io/bbolt v1.4.3
+)
 
 require (
 	cloud.google.com/go v0.43.0 // indirect
@@ -32,14 +35,14 @@ require (
 	github.com/prometheus/client_model v0.0.0-20190129233127-fd36f4220a90 // indirect
 	github.com/prometheus/common v0.6.0 // indirect
 	github.com/segmentio/kafka-go v0.1.0 // indirect
-	github.com/stretchr/testify v1.9.0 // indirect
+	github.com/stretchr/testify v1.10.0 // indirect
 	go.opencensus.io v0.22.0 // indirect
 	go.uber.org/atomic v1.3.2 // indirect
 	go.uber.org/multierr v1.1.0 // indirect
 	go.uber.org/zap v1.9.1 // indirect
 	golang.org/x/net v0.0.0-20190620200207-3b0461eec859 // indirect
 	golang.org/x/oauth2 v0.0.0-20190604053449-0f29369cfe45 // indirect
-	golang.org/x/sys v0.0.0-20190624142023-c5567b49c5d0 // indirect
+	golang.org/x/sys v0.29.0 // indirect
 	golang.org/x/text v0.3.2 // indirect
 	google.golang.org/api v0.7.0 // indirect
 	google.golang.org/appengine v1.6.1 // indirect
