@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/fluxpd/fluxpd/internal/version"
@@ -34,15 +35,60 @@ Run "fluxpd COMMAND -h" for the flags of a command.
 // errUsage marks a command-line mistake; the usage has been printed.
 var errUsage = errors.New("usage")
 
+// Exit codes of a command stopped by a signal, as shells report them.
+const (
+	exitInterrupted = 130 // 128 + SIGINT
+	exitTerminated  = 143 // 128 + SIGTERM
+)
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	args := os.Args[1:]
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args, os.Stdin, os.Stdout, os.Stderr) }()
+	// Only "fluxpd run" exits at once on SIGTERM: the emulator stops
+	// gracefully on it, as servers do.
+	hardTerm := len(args) > 0 && args[0] == "run"
+	os.Exit(waitCommand(done, sigs, cancel, hardTerm, os.Stderr))
+}
+
+// waitCommand waits for the command running in the background to finish and
+// returns its exit code, unless signals stop it first. The command runs in a
+// goroutine because Flux's start-up and type inference do not watch the
+// context: a signal must not wait for them.
+//
+// The first SIGINT cancels the command's context (graceful: a running query
+// stops, the emulator prints its summary). A second signal, or SIGTERM when
+// hardTerm, returns at once with 130 (SIGINT) or 143 (SIGTERM).
+func waitCommand(done <-chan int, sigs <-chan os.Signal, cancel context.CancelFunc, hardTerm bool, stderr io.Writer) int {
+	stopping := false
+	for {
+		select {
+		case code := <-done:
+			return code
+		case sig := <-sigs:
+			if !stopping && (sig != syscall.SIGTERM || !hardTerm) {
+				stopping = true
+				cancel()
+				fmt.Fprintln(stderr, "fluxpd: stopping (interrupt again to quit at once)")
+				continue
+			}
+			cancel()
+			if sig == syscall.SIGTERM {
+				fmt.Fprintln(stderr, "fluxpd: terminated (SIGTERM); exiting at once")
+				return exitTerminated
+			}
+			fmt.Fprintln(stderr, "fluxpd: interrupted again; exiting at once")
+			return exitInterrupted
+		}
+	}
 }
 
 // run dispatches to a command and turns its error into an exit code:
-// 0 success, 1 failure, 2 command-line mistake.
+// 0 success, 1 failure, 2 command-line mistake, 130 stopped by a cancelled
+// ctx (a first Ctrl-C).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -69,6 +115,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case ctx.Err() != nil:
+		if !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), context.Canceled.Error()) {
+			fmt.Fprintf(stderr, "fluxpd: %v\n", err)
+		}
+		fmt.Fprintln(stderr, "fluxpd: interrupted")
+		return exitInterrupted
 	default:
 		fmt.Fprintf(stderr, "fluxpd: %v\n", err)
 		return 1

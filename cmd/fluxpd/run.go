@@ -20,7 +20,7 @@ import (
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/redact"
 	"github.com/fluxpd/fluxpd/internal/secrets"
-	_ "github.com/fluxpd/fluxpd/stdlib/builtin" // the Flux stdlib with our pagerduty
+	"github.com/fluxpd/fluxpd/stdlib/lazy" // the Flux stdlib with our pagerduty, finalized on first run
 )
 
 // maxResponseBytes caps what any Flux HTTP call of a script may read, as
@@ -94,6 +94,9 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("--now must be an RFC 3339 time such as 2020-01-01T00:00:00Z; got %q", f.now)
 		}
 	}
+	if err := initFlux(ctx); err != nil {
+		return err
+	}
 	if f.live {
 		r.Deps = runDeps(fluxhttp.NewDefaultClient(), store)
 		return maskErr(r.Run(ctx, file, src), store)
@@ -115,6 +118,24 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	return maskErr(runErr, store)
+}
+
+// initFlux finalizes Flux's builtins, once per process: only "fluxpd run"
+// pays those CPU-seconds of type inference, not "version" or "emulator".
+// Finalizing cannot be interrupted, so it runs in the background and initFlux
+// returns as soon as ctx is cancelled (a first Ctrl-C while Flux starts).
+func initFlux(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		lazy.Finalize()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // loadSecrets returns the secrets of --secrets, if given, in front of the
