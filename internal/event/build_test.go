@@ -177,7 +177,9 @@ func TestBuild_Errors(t *testing.T) {
 			wantErr: "routingKey must be a 32-character integration key; got 33 characters (it starts or ends with white space)"},
 		{name: "eventAction of 100000 characters is quoted in short", in: with(trigger(), func(in *event.Input) { in.EventAction = strings.Repeat("x", 100000) }),
 			wantErr: `eventAction must be one of trigger, acknowledge, resolve; got "` + strings.Repeat("x", 99) + `…" (100000 characters) (hint: pagerduty.actionFromLevel(level: r._level) maps monitoring levels to actions)`},
-		{name: "resolve with a bad severity is not refused for it", in: with(trigger(), func(in *event.Input) { in.EventAction, in.DedupKey, in.Severity, in.Links = "resolve", "", "crit", []event.Link{{}} }),
+		{name: "resolve with a bad severity is not refused for it", in: with(trigger(), func(in *event.Input) {
+			in.EventAction, in.DedupKey, in.Severity, in.Links = "resolve", "", "crit", []event.Link{{}}
+		}),
 			wantErr: errDedupKeyEmpty("resolve") + "\nlinks[0].href is empty; every link needs an href"},
 		{name: "eventAction ack", in: with(trigger(), func(in *event.Input) { in.EventAction = "ack" }), wantErr: errAction("ack")},
 		{name: "eventAction empty", in: with(trigger(), func(in *event.Input) { in.EventAction = "" }), wantErr: errAction("")},

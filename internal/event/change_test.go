@@ -99,7 +99,9 @@ func TestBuildChange_Errors(t *testing.T) {
 		},
 		{
 			name: "100000-character timestamp is quoted in short",
-			in:   func(in *event.ChangeInput) { in.Timestamp = event.StringStamp("2016-07-17T08" + strings.Repeat("9", 100000-13)) },
+			in: func(in *event.ChangeInput) {
+				in.Timestamp = event.StringStamp("2016-07-17T08" + strings.Repeat("9", 100000-13))
+			},
 			want: `timestamp must be a time or an ISO 8601 date-time such as 2016-07-17T08:42:58.315+0000 or 2016-07-17T08:42:58Z; got "2016-07-17T08` +
 				strings.Repeat("9", 86) + `…" (100000 characters) (hint: pass now() or a time column such as r._time)`,
 		},
