@@ -64,6 +64,9 @@ type Options struct {
 	// Now is the clock for timestamps and the rate limit; nil means
 	// time.Now. Delays always use real time.
 	Now func() time.Time
+	// RateWindow is the sliding window of RateLimit; 0 means 60 seconds,
+	// PagerDuty's. Tests shorten it.
+	RateWindow time.Duration
 }
 
 // Emulator is an http.Handler emulating the PagerDuty Events API v2. It is
@@ -79,6 +82,7 @@ type Emulator struct {
 	requests []*Request
 	state    alertState
 	limiter  limiter
+	outage   outage // see outage.go
 }
 
 // New returns an Emulator configured by opts.
@@ -101,6 +105,8 @@ func (e *Emulator) Reset() {
 	e.requests = nil
 	e.state = newAlertState()
 	e.limiter = newLimiter(e.opts.RateLimit)
+	e.limiter.window = e.opts.RateWindow
+	e.outage = outage{}
 }
 
 // Inject appends faults to the fault queue. Each request to an events

@@ -23,6 +23,9 @@ import (
 //	DELETE          /_emulator/faults    empty the fault queue
 //	GET             /_emulator/latency   {"latency":"5ms"}
 //	PUT, POST       /_emulator/latency   set the latency from {"latency":"5ms"}
+//	GET             /_emulator/outage    the outage, if any (see outage.go)
+//	PUT, POST       /_emulator/outage    start one from {"for":"30s","drop":false,"status":503}
+//	DELETE          /_emulator/outage    end it
 const maxScriptBody = 1 << 20
 
 type inspectRoute struct {
@@ -37,6 +40,7 @@ var inspectRoutes = map[string]inspectRoute{
 	"reset":    {[]string{http.MethodPost}, (*Emulator).serveReset},
 	"faults":   {[]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete}, (*Emulator).serveFaults},
 	"latency":  {[]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost}, (*Emulator).serveLatency},
+	"outage":   {[]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodDelete}, (*Emulator).serveOutage},
 }
 
 // serveInspect dispatches a request under InspectPrefix.

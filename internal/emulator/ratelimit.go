@@ -10,8 +10,9 @@ const rateWindow = 60 * time.Second
 // limiter counts admitted events per routing key over a sliding window.
 // Rejected and throttled events are not counted: they were not ingested.
 type limiter struct {
-	limit int // events per window; 0 = unlimited
-	hits  map[string][]time.Time
+	limit  int           // events per window; 0 = unlimited
+	window time.Duration // 0 = rateWindow
+	hits   map[string][]time.Time
 }
 
 func newLimiter(limit int) limiter {
@@ -25,7 +26,11 @@ func (l *limiter) allow(key string, now time.Time) bool {
 		return true
 	}
 	h := l.hits[key]
-	cut := now.Add(-rateWindow)
+	window := rateWindow
+	if l.window > 0 {
+		window = l.window
+	}
+	cut := now.Add(-window)
 	i := 0
 	for i < len(h) && !h[i].After(cut) {
 		i++
