@@ -89,12 +89,16 @@ func (e *Emulator) arrive(r *http.Request, body []byte, ev event) (*Request, Fau
 		Severity:   ev.severity,
 		Summary:    ev.summary,
 		Source:     ev.source,
+		Payload:    ev.payload,
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	req.ID = len(e.requests) + 1
 	e.requests = append(e.requests, req)
 	delay := e.latency
+	if f, ok := e.outageFault(); ok { // see outage.go
+		return req, f, true, delay
+	}
 	if len(e.faults) == 0 {
 		return req, Fault{}, false, delay
 	}

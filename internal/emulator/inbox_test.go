@@ -58,3 +58,41 @@ func TestEmulator_Inbox_Empty(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulator_ResolvePayloadShown checks that the payload of a resolve
+// (which fluxpd sends when its trigger's fields are valid) is recorded and
+// shown on the inbox page and by the JSON inspection API, and that a
+// resolve without payload says so.
+func TestEmulator_ResolvePayloadShown(t *testing.T) {
+	s := emulatortest.New(t)
+	post(t, s.EventsURL(), trigger(set("dedup_key", "a")))
+	post(t, s.EventsURL(), encode(body{"routing_key": key, "event_action": "resolve", "dedup_key": "a",
+		"payload": map[string]any{"summary": "disk back at 40%", "source": "db07.example.com", "severity": "info"}}, nil))
+	post(t, s.EventsURL(), trigger(set("dedup_key", "b")))
+	post(t, s.EventsURL(), ack(key, "b"))
+
+	page := get(t, s.URL()+"/")
+	for _, want := range []string{`<td>resolve</td><td>info</td><td>disk back at 40%</td><td>source <code>db07.example.com</code></td>`,
+		`<td>acknowledge</td><td colspan="3" class="meta">no payload</td>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("inbox page lacks %q", want)
+		}
+	}
+	alerts := get(t, s.URL()+"/_emulator/alerts")
+	for _, want := range []string{`"action": "resolve",
+        "payload": true,
+        "severity": "info",
+        "summary": "disk back at 40%",
+        "source": "db07.example.com"`, `"action": "acknowledge",
+        "payload": false`} {
+		if !strings.Contains(alerts, want) {
+			t.Errorf("/_emulator/alerts lacks %q in:\n%s", want, alerts)
+		}
+	}
+	reqs := get(t, s.URL()+"/_emulator/requests")
+	if want := `"summary": "disk back at 40%",
+    "source": "db07.example.com",
+    "payload": true`; !strings.Contains(reqs, want) {
+		t.Errorf("/_emulator/requests lacks %q in:\n%s", want, reqs)
+	}
+}

@@ -91,6 +91,8 @@ func (s *alertState) record(a *Alert, ev event, now time.Time) {
 		Action:   ev.action,
 		Severity: ev.severity,
 		Summary:  ev.summary,
+		Source:   ev.source,
+		Payload:  ev.payload,
 	})
 }
 

@@ -166,16 +166,18 @@ func TestEmulator_AlertState_History(t *testing.T) {
 	send(trigger())
 	send(trigger(set("payload.summary", "DISK at 100%"), set("payload.severity", "error")))
 	send(ack(key, "srv01/HTTP"))
-	send(resolve(key, "srv01/HTTP"))
+	// A resolve carrying its trigger's payload, as fluxpd sends it.
+	send(encode(body{"routing_key": key, "event_action": "resolve", "dedup_key": "srv01/HTTP",
+		"payload": map[string]any{"summary": "DISK at 40%", "source": "prod-datapipe03.example.com", "severity": "info"}}, nil))
 	send(resolve(key, "srv01/HTTP")) // dropped: not in the history
 
 	a := alert("srv01/HTTP", "resolved", 2)
 	a.Created, a.Updated = t0, t0.Add(3*time.Second)
 	a.History = []emulator.AlertEvent{
-		{Time: t0, Action: "trigger", Severity: "critical", Summary: "DISK at 99% on machine prod-datapipe03.example.com"},
-		{Time: t0.Add(time.Second), Action: "trigger", Severity: "error", Summary: "DISK at 100%"},
+		{Time: t0, Action: "trigger", Severity: "critical", Summary: "DISK at 99% on machine prod-datapipe03.example.com", Source: "prod-datapipe03.example.com", Payload: true},
+		{Time: t0.Add(time.Second), Action: "trigger", Severity: "error", Summary: "DISK at 100%", Source: "prod-datapipe03.example.com", Payload: true},
 		{Time: t0.Add(2 * time.Second), Action: "acknowledge"},
-		{Time: t0.Add(3 * time.Second), Action: "resolve"},
+		{Time: t0.Add(3 * time.Second), Action: "resolve", Severity: "info", Summary: "DISK at 40%", Source: "prod-datapipe03.example.com", Payload: true},
 	}
 	if diff := cmp.Diff([]emulator.Alert{a}, e.Alerts()); diff != "" {
 		t.Errorf("alerts mismatch (-want +got):\n%s", diff)

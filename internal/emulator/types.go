@@ -71,9 +71,13 @@ type Request struct {
 	RoutingKey string // raw; mask with redact.Key before printing
 	Action     string // event_action; empty for change events
 	DedupKey   string // the dedup key answered, generated when a trigger had none
-	Severity   string
-	Summary    string
-	Source     string
+	Severity   string // payload.severity, also on acknowledge and resolve
+	Summary    string // payload.summary, also on acknowledge and resolve
+	Source     string // payload.source, also on acknowledge and resolve
+	// Payload reports that the event carried a payload object: always for
+	// an accepted trigger, and for an acknowledge or resolve that was sent
+	// with its trigger's payload.
+	Payload bool
 }
 
 // Alert is the emulator's view of one PagerDuty alert, identified by its
@@ -91,12 +95,15 @@ type Alert struct {
 	History    []AlertEvent // every event applied to the alert, oldest first
 }
 
-// AlertEvent is one event applied to an alert.
+// AlertEvent is one event applied to an alert, with the payload fields it
+// carried (acknowledge and resolve may carry none).
 type AlertEvent struct {
 	Time     time.Time
 	Action   string
 	Severity string
 	Summary  string
+	Source   string
+	Payload  bool // the event carried a payload object
 }
 
 // clone returns a deep copy of r.

@@ -38,6 +38,7 @@ type event struct {
 
 	routingKey, action, dedupKey string
 	severity, summary, source    string
+	payload                      bool // the event carried a payload object
 }
 
 // parse reads and validates an events request body of the given kind. It
@@ -77,13 +78,23 @@ func (c *checker) alert(obj object, ev *event) {
 		c.addf("%s", errAction)
 	}
 	ev.dedupKey = c.dedupKey(obj, action == ActionAcknowledge || action == ActionResolve)
-	if action == ActionTrigger {
+	switch action {
+	case ActionTrigger:
 		payload, p := c.obj(obj, "payload", "payload")
 		if p == absent {
 			c.addf("'payload' is missing")
 		}
 		if p == good {
 			c.payload(payload, ev)
+			ev.payload = true
+		}
+	case ActionAcknowledge, ActionResolve:
+		// PagerDuty accepts the trigger's payload here and does not require
+		// it: record what it holds, never reject the event for it.
+		var lenient checker
+		if payload, p := lenient.obj(obj, "payload", "payload"); p == good {
+			lenient.payload(payload, ev)
+			ev.payload = true
 		}
 	}
 	c.optStrings(obj, "", "client", "client_url")

@@ -33,6 +33,7 @@ type requestView struct {
 	Severity   string    `json:"severity,omitempty"`
 	Summary    string    `json:"summary,omitempty"`
 	Source     string    `json:"source,omitempty"`
+	Payload    bool      `json:"payload"`
 }
 
 // alertView is an Alert as served by GET /_emulator/alerts and shown on
@@ -53,8 +54,10 @@ type alertView struct {
 type alertEventView struct {
 	Time     time.Time `json:"time"`
 	Action   string    `json:"action"`
+	Payload  bool      `json:"payload"`
 	Severity string    `json:"severity,omitempty"`
 	Summary  string    `json:"summary,omitempty"`
+	Source   string    `json:"source,omitempty"`
 }
 
 func viewRequest(r Request) requestView {
@@ -68,6 +71,7 @@ func viewRequest(r Request) requestView {
 		Status: r.Status, Verdict: r.Verdict, Errors: errs, Reason: m(r.Reason),
 		Kind: r.Kind, RoutingKey: redact.Key(r.RoutingKey), Action: m(r.Action),
 		DedupKey: m(r.DedupKey), Severity: m(r.Severity), Summary: m(r.Summary), Source: m(r.Source),
+		Payload: r.Payload,
 	}
 }
 
@@ -75,7 +79,8 @@ func viewAlert(a Alert) alertView {
 	m := masker(a.RoutingKey)
 	h := make([]alertEventView, len(a.History))
 	for i, ev := range a.History {
-		h[i] = alertEventView{ev.Time, ev.Action, m(ev.Severity), m(ev.Summary)}
+		h[i] = alertEventView{Time: ev.Time, Action: ev.Action, Payload: ev.Payload,
+			Severity: m(ev.Severity), Summary: m(ev.Summary), Source: m(ev.Source)}
 	}
 	return alertView{
 		RoutingKey: redact.Key(a.RoutingKey), DedupKey: m(a.DedupKey), Status: a.Status,
