@@ -1,0 +1,724 @@
+package main
+
+// The end-to-end scenario of scripts/influxd2-e2e.sh, all through
+// InfluxDB 2.0.0-beta.8's HTTP API:
+//
+//	setup   onboard (POST /api/v2/setup); a writer posts cpu,host=web-1
+//	        usage_user=V every second over /api/v2/write
+//	(a)     a task (every 5s) reads a stored alert with from(bucket:) and
+//	        sends it with pagerduty.endpoint() (no URL: the server default,
+//	        FLUXPD_PAGERDUTY_URL) and a key from secrets.get (an org secret
+//	        set with PATCH /api/v2/orgs/ID/secrets): its runs succeed and
+//	        each run sent one event with the stored fields
+//	(b)     a threshold check (CRIT above 90), a PagerDuty endpoint and a
+//	        rule with status rules CRIT and OK-after-CRIT: V goes 95 then
+//	        10; the alert is triggered with InfluxDB's generated fields and
+//	        then resolved, under one dedup key; _monitoring's notifications
+//	        say _sent=true; the check and the rule last ran successfully
+//	(c)     two more rules whose endpoints' keys are wrong: one 32-character
+//	        key the receiver refuses (400), one 31-character key: their runs
+//	        succeed, _sent is "false", the reason is in InfluxDB's log
+//	(d)     the generated OK-after-CRIT rule script is saved (IDs replaced
+//	        by the capture's) for flux_test/testdata
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type runner struct {
+	influx, emu, proxy string
+	out                string // directory for every answer (checked for keys by the script)
+	logFile            string
+	token, orgID       string
+	client             *http.Client
+	passed, failed     int
+	n                  int
+}
+
+func (s *runner) check(what string, err error) bool {
+	if err == nil {
+		s.passed++
+		fmt.Printf("PASS  %s\n", what)
+		return true
+	}
+	s.failed++
+	fmt.Printf("FAIL  %s\n      %s\n", what, strings.ReplaceAll(err.Error(), "\n", "\n      "))
+	return false
+}
+
+func (s *runner) note(format string, a ...any) {
+	fmt.Printf("influxd2-e2e: "+format+"\n", a...)
+}
+
+// do sends a request to InfluxDB, saves the answer under out and decodes
+// a JSON answer into v (when not nil). Non-2xx answers are errors.
+func (s *runner) do(method, path string, body any, v any) error {
+	var rd io.Reader
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd, ctype = strings.NewReader(b), "text/plain; charset=utf-8"
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, s.influx+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", ctype)
+	if s.token != "" {
+		req.Header.Set("Authorization", "Token "+s.token)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	s.n++
+	name := strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "_").Replace(strings.TrimPrefix(path, "/api/v2/"))
+	if len(name) > 60 {
+		name = name[:60]
+	}
+	_ = os.WriteFile(filepath.Join(s.out, fmt.Sprintf("%04d-%s-%s.txt", s.n, method, name)), b, 0o644)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
+	}
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			return fmt.Errorf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+	return nil
+}
+
+// query runs Flux through /api/v2/query and returns the CSV rows.
+func (s *runner) query(flux string) ([]map[string]string, error) {
+	var rows []map[string]string
+	req, _ := http.NewRequest(http.MethodPost, s.influx+"/api/v2/query?orgID="+s.orgID, strings.NewReader(mustJSON(map[string]any{
+		"query": flux, "type": "flux",
+	})))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/csv")
+	req.Header.Set("Authorization", "Token "+s.token)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	s.n++
+	_ = os.WriteFile(filepath.Join(s.out, fmt.Sprintf("%04d-query.csv", s.n)), b, 0o644)
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("/api/v2/query: %s: %s", resp.Status, b)
+	}
+	for _, block := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n\n") {
+		var lines []string
+		for _, l := range strings.Split(block, "\n") {
+			if l != "" && !strings.HasPrefix(l, "#") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		recs, err := csv.NewReader(strings.NewReader(strings.Join(lines, "\n"))).ReadAll()
+		if err != nil {
+			return nil, fmt.Errorf("not CSV: %v\n%s", err, b)
+		}
+		if slices.Contains(recs[0], "error") && slices.Contains(recs[0], "reference") {
+			return nil, fmt.Errorf("the query failed: %s", block)
+		}
+		for _, rec := range recs[1:] {
+			row := map[string]string{}
+			for i, name := range recs[0] {
+				if name != "" && i < len(rec) {
+					row[name] = rec[i]
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func (s *runner) write(lines string) error {
+	return s.do(http.MethodPost, "/api/v2/write?org="+s.orgID+"&bucket=e2e&precision=ns", lines, nil)
+}
+
+// events returns the event bodies the receiver got, oldest first.
+func (s *runner) events() ([]recorded, []event, error) {
+	resp, err := s.client.Get(s.proxy + "/_proxy/events")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	var recs []recorded
+	if err := json.NewDecoder(resp.Body).Decode(&recs); err != nil {
+		return nil, nil, err
+	}
+	evs := make([]event, len(recs))
+	for i, r := range recs {
+		_ = json.Unmarshal(r.Event, &evs[i])
+	}
+	return recs, evs, nil
+}
+
+type emuAlert struct {
+	DedupKey string `json:"dedup_key"`
+	Status   string `json:"status"`
+	Source   string `json:"source"`
+	Summary  string `json:"summary"`
+	Severity string `json:"severity"`
+	Count    int    `json:"count"`
+	History  []struct {
+		Action   string `json:"action"`
+		Severity string `json:"severity"`
+		Summary  string `json:"summary"`
+	} `json:"history"`
+}
+
+func (s *runner) alerts() ([]emuAlert, error) {
+	resp, err := s.client.Get(s.emu + "/_emulator/alerts")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var as []emuAlert
+	return as, json.NewDecoder(resp.Body).Decode(&as)
+}
+
+func pretty(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+// poll calls f every 500ms until it returns nil or the timeout passes.
+func poll(timeout time.Duration, f func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func scenario(args []string) error {
+	fs := flag.NewFlagSet("scenario", flag.ContinueOnError)
+	s := &runner{client: &http.Client{Timeout: 30 * time.Second}}
+	fs.StringVar(&s.influx, "influx", "", "InfluxDB base URL")
+	fs.StringVar(&s.emu, "emulator", "", "emulator base URL")
+	fs.StringVar(&s.proxy, "proxy", "", "recording proxy base URL")
+	fs.StringVar(&s.out, "out", "", "directory for answers")
+	fs.StringVar(&s.logFile, "log", "", "influxd's log file")
+	key := fs.String("key", "", "a 32-character routing key the emulator accepts")
+	badKey := fs.String("bad-key", "", "a 32-character routing key the receiver refuses")
+	shortKey := fs.String("short-key", "", "a 31-character routing key")
+	fixture := fs.String("fixture", "", "where to write the generated OK-after-CRIT rule script")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	// ------------------------------------------------------------ setup ---
+	var setup struct {
+		Org    struct{ ID string }    `json:"org"`
+		Bucket struct{ ID string }    `json:"bucket"`
+		Auth   struct{ Token string } `json:"auth"`
+	}
+	if !s.check("onboard: POST /api/v2/setup", s.do(http.MethodPost, "/api/v2/setup", map[string]any{
+		"username": "admin", "password": "fluxpd-e2e-password", "org": "e2e", "bucket": "e2e", "retentionPeriodHrs": 0,
+	}, &setup)) {
+		return s.result()
+	}
+	s.token, s.orgID = setup.Auth.Token, setup.Org.ID
+
+	// The writer: one cpu point a second with the current usage.
+	var usage atomic.Int64
+	usage.Store(20)
+	stopWriter := make(chan struct{})
+	var writerWG sync.WaitGroup
+	writerWG.Add(1)
+	var writeErrs atomic.Int64
+	go func() {
+		defer writerWG.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			if err := s.write(fmt.Sprintf("cpu,host=web-1 usage_user=%d %d", usage.Load(), time.Now().UnixNano())); err != nil {
+				if writeErrs.Add(1) == 1 {
+					fmt.Fprintf(os.Stderr, "influxd2-e2e: write: %v\n", err)
+				}
+			}
+			select {
+			case <-stopWriter:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	defer func() {
+		close(stopWriter)
+		writerWG.Wait()
+	}()
+
+	// --------------------------------------------------------- (a) task ---
+	alertTime := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+	s.check("(a) write the alert the task reads", s.write(fmt.Sprintf(
+		`alerts,host=db-1 level="crit",summary="Disk 97%% full on db-1",class="disk",group="storage" %d`, alertTime.UnixNano())))
+	taskFlux := `import "pagerduty"
+import "influxdata/influxdb/secrets"
+import "influxdata/influxdb/v1"
+
+option task = {name: "pd-task", every: 5s}
+
+routingKey = secrets.get(key: "PD_TASK_KEY")
+
+from(bucket: "e2e")
+    |> range(start: -1h)
+    |> filter(fn: (r) => r._measurement == "alerts")
+    |> v1.fieldsAsCols()
+    |> pagerduty.endpoint()(mapFn: (r) => ({
+        routingKey: routingKey,
+        client: "influxd2-e2e",
+        clientURL: "http://127.0.0.1/task",
+        class: r.class,
+        group: r.group,
+        severity: pagerduty.severityFromLevel(level: r.level),
+        eventAction: pagerduty.actionFromLevel(level: r.level),
+        component: "disk",
+        source: r.host,
+        summary: r.summary,
+        timestamp: r._time,
+    }))()
+`
+	var task struct{ ID string }
+	if s.check("(a) POST /api/v2/tasks (every: 5s, endpoint() without url, key from secrets.get)",
+		s.do(http.MethodPost, "/api/v2/tasks", map[string]any{"orgID": s.orgID, "status": "active", "flux": taskFlux}, &task)) {
+		defer s.taskResult(task.ID, alertTime)
+	}
+
+	// ------------------------------------------------ (b), (c) monitoring ---
+	var check struct{ ID string }
+	s.check("(b) POST /api/v2/checks: threshold check cpu-high, CRIT above 90, every 5s", s.do(http.MethodPost, "/api/v2/checks", map[string]any{
+		"name": "cpu-high", "type": "threshold", "orgID": s.orgID, "status": "active", "every": "5s", "offset": "0s",
+		"query": map[string]any{
+			"text":     `from(bucket: "e2e") |> range(start: -1m) |> filter(fn: (r) => r._measurement == "cpu" and r._field == "usage_user") |> aggregateWindow(every: 5s, fn: mean)`,
+			"editMode": "advanced",
+		},
+		"statusMessageTemplate": "CPU at ${string(v: r.usage_user)} on ${r.host}",
+		"tags":                  []any{},
+		"thresholds":            []any{map[string]any{"type": "greater", "level": "CRIT", "value": 90.0, "allValues": false}},
+	}, &check))
+
+	clientURL := s.influx + "/client"
+	endpoint := func(name, routingKey string) string {
+		var ep struct{ ID string }
+		s.check("POST /api/v2/notificationEndpoints: pagerduty endpoint "+name, s.do(http.MethodPost, "/api/v2/notificationEndpoints", map[string]any{
+			"name": name, "type": "pagerduty", "orgID": s.orgID, "status": "active", "clientURL": clientURL, "routingKey": routingKey,
+		}, &ep))
+		return ep.ID
+	}
+	rule := func(name, endpointID string, statusRules ...map[string]string) string {
+		var r struct{ ID string }
+		s.check("POST /api/v2/notificationRules: pagerduty rule "+name, s.do(http.MethodPost, "/api/v2/notificationRules", map[string]any{
+			"name": name, "type": "pagerduty", "orgID": s.orgID, "endpointID": endpointID, "status": "active",
+			"every": "5s", "offset": "1s", "messageTemplate": "Check ${r._check_name} is ${r._level}",
+			"statusRules": statusRules, "tagRules": []any{},
+		}, &r))
+		return r.ID
+	}
+	crit := map[string]string{"currentLevel": "CRIT"}
+	okAfterCrit := map[string]string{"currentLevel": "OK", "previousLevel": "CRIT"}
+	epID := endpoint("pd-ep", *key)
+	ruleID := rule("pd-rule", epID, crit, okAfterCrit)
+	badEpID := endpoint("pd-ep-refused", *badKey)
+	badRuleID := rule("pd-rule-refused", badEpID, crit)
+	shortEpID := endpoint("pd-ep-short", *shortKey)
+	shortRuleID := rule("pd-rule-short", shortEpID, crit)
+
+	// Stock beta.8 stores an endpoint's key with PutSecrets, which replaces
+	// ALL of the org's secrets (kv.Service.PutSecrets deletes every other
+	// key): after creating several endpoints only the last one's key is
+	// left. So set every secret once the endpoints exist, with PATCH (which
+	// merges), as an operator must on beta.8.
+	var secretKeys struct {
+		Secrets []string `json:"secrets"`
+	}
+	if s.check("GET /api/v2/orgs/ID/secrets after creating the endpoints", s.do(http.MethodGet, "/api/v2/orgs/"+s.orgID+"/secrets", nil, &secretKeys)) {
+		s.note("secrets left after creating 3 endpoints (stock beta.8 keeps only the last): %v", secretKeys.Secrets)
+	}
+	s.check("(a), (b), (c) PATCH /api/v2/orgs/ID/secrets sets PD_TASK_KEY and the endpoints' <endpointID>-routing-key",
+		s.do(http.MethodPatch, "/api/v2/orgs/"+s.orgID+"/secrets", map[string]string{
+			"PD_TASK_KEY":              *key,
+			epID + "-routing-key":      *key,
+			badEpID + "-routing-key":   *badKey,
+			shortEpID + "-routing-key": *shortKey,
+		}, nil))
+
+	// (d) the generated rule script, with the capture's IDs.
+	var q struct {
+		Flux string `json:"flux"`
+	}
+	if s.check("(d) GET /api/v2/notificationRules/ID/query", s.do(http.MethodGet, "/api/v2/notificationRules/"+ruleID+"/query", nil, &q)) && *fixture != "" {
+		script := strings.NewReplacer(epID, "11b9de24fe980000", ruleID, "11b9de2e0e980000", clientURL, "http://127.0.0.1:18781/client").Replace(q.Flux)
+		if !strings.HasSuffix(script, "\n") {
+			script += "\n"
+		}
+		s.check("(d) the generated rule script uses monitor.stateChanges and is saved", func() error {
+			if !strings.Contains(script, `monitor["stateChanges"](fromLevel: "crit", toLevel: "ok")`) {
+				return fmt.Errorf("no stateChanges(fromLevel: crit, toLevel: ok) in:\n%s", script)
+			}
+			return os.WriteFile(*fixture, []byte(script), 0o644)
+		}())
+	}
+
+	// Critical, then back to normal.
+	s.note("(b) usage_user = 95 (critical)")
+	usage.Store(95)
+	var key1 string
+	s.check("(b) the emulator has the pd-rule alert triggered", poll(40*time.Second, func() error {
+		_, evs, err := s.events()
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if e.Payload != nil && e.Payload.Source == "pd-rule" && e.EventAction == "trigger" {
+				key1 = e.DedupKey
+				return nil
+			}
+		}
+		return fmt.Errorf("no trigger from pd-rule after 40s; events: %s", pretty(evs))
+	}))
+	// Let the refused rules run at least once while critical.
+	s.check("(c) the refused and short-key rules ran while critical", poll(30*time.Second, func() error {
+		for _, id := range []string{badRuleID, shortRuleID} {
+			rows, err := s.query(`from(bucket: "_monitoring") |> range(start: -1h) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + id + `")`)
+			if err != nil {
+				return err
+			}
+			if len(rows) == 0 {
+				return fmt.Errorf("no notification of rule %s yet", id)
+			}
+		}
+		return nil
+	}))
+	s.note("(b) usage_user = 10 (back to normal)")
+	usage.Store(10)
+	var alert emuAlert
+	s.check("(b) the emulator has the pd-rule alert resolved (OK after CRIT)", poll(45*time.Second, func() error {
+		as, err := s.alerts()
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			if a.DedupKey == key1 {
+				alert = a
+				if a.Status == "resolved" {
+					return nil
+				}
+				return fmt.Errorf("alert %q is %s after 45s: %s", key1, a.Status, pretty(a))
+			}
+		}
+		return fmt.Errorf("no alert with dedup key %q: %s", key1, pretty(as))
+	}))
+	usage.Store(20)
+
+	// The generated fields.
+	statuses, err := s.query(`import "influxdata/influxdb/monitor"
+monitor.from(start: -1h) |> filter(fn: (r) => r._check_name == "cpu-high")`)
+	s.check("(b) _monitoring has the check's statuses", err)
+	critMessages := map[string]bool{}
+	critTimes := map[string]bool{}
+	for _, r := range statuses {
+		if r["_level"] == "crit" {
+			critMessages[r["_message"]] = true
+			if ns, err := strconv.ParseInt(r["_source_timestamp"], 10, 64); err == nil {
+				critTimes[time.Unix(0, ns).UTC().Format(time.RFC3339Nano)] = true
+			}
+		}
+	}
+	recs, evs, err := s.events()
+	s.check("(b) the receiver's event log", err)
+	var ruleEvents []event
+	keys := map[string]bool{}
+	for _, e := range evs {
+		if e.Payload != nil && e.Payload.Source == "pd-rule" || e.DedupKey == key1 && key1 != "" {
+			ruleEvents = append(ruleEvents, e)
+			keys[e.DedupKey] = true
+		}
+	}
+	s.check("(b) every pd-rule event has one dedup key, and the alert went trigger... then resolve", func() error {
+		if len(keys) != 1 {
+			return fmt.Errorf("%d dedup keys: %v\nevents: %s", len(keys), keys, pretty(ruleEvents))
+		}
+		var actions []string
+		for _, h := range alert.History {
+			actions = append(actions, h.Action)
+		}
+		if len(actions) < 2 || actions[0] != "trigger" || actions[len(actions)-1] != "resolve" {
+			return fmt.Errorf("history %v\nalert: %s", actions, pretty(alert))
+		}
+		fmt.Printf("      dedup key %q: %s\n", key1, strings.Join(actions, ","))
+		return nil
+	}())
+	s.check("(b) the trigger carries InfluxDB's generated fields (class = check name, source = rule name, summary = status message, timestamp = _source_timestamp, client, client_url, group)", func() error {
+		var problems []string
+		n := 0
+		for _, e := range ruleEvents {
+			if e.EventAction != "trigger" || e.Payload == nil {
+				continue
+			}
+			n++
+			p := e.Payload
+			want := func(what, got, want string) {
+				if got != want {
+					problems = append(problems, fmt.Sprintf("%s is %q, want %q", what, got, want))
+				}
+			}
+			want("class", p.Class, "cpu-high")
+			want("source", p.Source, "pd-rule")
+			want("severity", p.Severity, "critical")
+			want("group", p.Group, "cpu")
+			want("client", e.Client, "influxdata")
+			want("client_url", e.ClientURL, clientURL)
+			if !critMessages[p.Summary] {
+				problems = append(problems, fmt.Sprintf("summary %q is not the _message of a crit status (%v)", p.Summary, critMessages))
+			}
+			ts, err := time.Parse(time.RFC3339Nano, p.Timestamp)
+			if err != nil || !critTimes[ts.UTC().Format(time.RFC3339Nano)] {
+				problems = append(problems, fmt.Sprintf("timestamp %q is not the _source_timestamp of a crit status (%v)", p.Timestamp, critTimes))
+			}
+		}
+		if n == 0 {
+			problems = append(problems, "no trigger")
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("%s\nevents: %s", strings.Join(problems, "\n"), pretty(ruleEvents))
+		}
+		fmt.Printf("      %d triggers checked\n", n)
+		return nil
+	}())
+
+	notifications := func(id string) ([]map[string]string, error) {
+		return s.query(`from(bucket: "_monitoring") |> range(start: -1h) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + id + `") |> filter(fn: (r) => r._field == "_message")`)
+	}
+	sentIs := func(id, want string) error {
+		rows, err := notifications(id)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return fmt.Errorf("no notifications of rule %s", id)
+		}
+		for _, r := range rows {
+			if r["_sent"] != want {
+				return fmt.Errorf("a notification has _sent=%q, want %q: %v", r["_sent"], want, r)
+			}
+		}
+		fmt.Printf("      %d notifications, all _sent=%s\n", len(rows), want)
+		return nil
+	}
+	s.check(`(b) _monitoring notifications of pd-rule all have _sent = "true"`, sentIs(ruleID, "true"))
+	lastRun := func(kind, id string) error {
+		var v struct {
+			LastRunStatus string `json:"lastRunStatus"`
+			LastRunError  string `json:"lastRunError"`
+		}
+		if err := s.do(http.MethodGet, "/api/v2/"+kind+"/"+id, nil, &v); err != nil {
+			return err
+		}
+		if v.LastRunStatus != "success" {
+			return fmt.Errorf("lastRunStatus %q, lastRunError %q", v.LastRunStatus, v.LastRunError)
+		}
+		return nil
+	}
+	s.check("(b) the check's lastRunStatus is success", lastRun("checks", check.ID))
+	s.check("(b) pd-rule's lastRunStatus is success", lastRun("notificationRules", ruleID))
+
+	// (c) wrong keys.
+	s.check(`(c) pd-rule-refused (key refused with 400): runs succeed, _sent = "false"`,
+		joinErrs(lastRun("notificationRules", badRuleID), sentIs(badRuleID, "false")))
+	s.check(`(c) pd-rule-short (31-character key): runs succeed, _sent = "false"`,
+		joinErrs(lastRun("notificationRules", shortRuleID), sentIs(shortRuleID, "false")))
+	refused := 0
+	for _, r := range recs {
+		if r.Rejected {
+			refused++
+		}
+	}
+	s.check("(c) the refused key's events reached the receiver and were answered 400", func() error {
+		if refused == 0 {
+			return fmt.Errorf("none")
+		}
+		return nil
+	}())
+	logText, _ := os.ReadFile(s.logFile)
+	s.check("(c) InfluxDB's log has the reason of the 400 (PagerDuty's message and errors)", func() error {
+		for _, l := range strings.Split(string(logText), "\n") {
+			if strings.Contains(l, "400") && strings.Contains(l, "Invalid routing key") {
+				fmt.Printf("      %s\n", l)
+				return nil
+			}
+		}
+		return fmt.Errorf("no line with 400 and PagerDuty's reason in %s", s.logFile)
+	}())
+	s.check("(c) InfluxDB's log or the notification says why the 31-character key was not sent", func() error {
+		for _, l := range strings.Split(string(logText), "\n") {
+			if strings.Contains(l, "routingKey") || strings.Contains(l, "routing_key") {
+				fmt.Printf("      log: %s\n", l)
+				return nil
+			}
+		}
+		rows, err := notifications(shortRuleID)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("no line about the routing key in %s; notifications: %v", s.logFile, rows)
+	}())
+	if n := writeErrs.Load(); n > 0 {
+		s.check("every write succeeded", fmt.Errorf("%d writes failed", n))
+	}
+	return s.result()
+}
+
+func joinErrs(errs ...error) error {
+	var msgs []string
+	for _, e := range errs {
+		if e != nil {
+			msgs = append(msgs, e.Error())
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s", strings.Join(msgs, "\n"))
+}
+
+// taskResult runs at the end (the task has run for the whole scenario):
+// stop the task, then compare its successful runs with the events sent.
+func (s *runner) taskResult(id string, alertTime time.Time) {
+	s.check("(a) PATCH /api/v2/tasks/ID status inactive", s.do(http.MethodPatch, "/api/v2/tasks/"+id, map[string]any{"status": "inactive"}, nil))
+	time.Sleep(2 * time.Second) // a run already started finishes
+	var runs struct {
+		Runs []struct {
+			Status string `json:"status"`
+		} `json:"runs"`
+	}
+	err := poll(10*time.Second, func() error {
+		if err := s.do(http.MethodGet, "/api/v2/tasks/"+id+"/runs?limit=100", nil, &runs); err != nil {
+			return err
+		}
+		for _, r := range runs.Runs {
+			if r.Status == "started" || r.Status == "scheduled" {
+				return fmt.Errorf("a run is still %s", r.Status)
+			}
+		}
+		return nil
+	})
+	ok := 0
+	var statuses []string
+	for _, r := range runs.Runs {
+		statuses = append(statuses, r.Status)
+		if r.Status == "success" {
+			ok++
+		}
+	}
+	s.check("(a) the task's runs all succeeded (at least 3)", func() error {
+		if err != nil {
+			return err
+		}
+		if ok < 3 || ok != len(runs.Runs) {
+			var logs any
+			_ = s.do(http.MethodGet, "/api/v2/tasks/"+id+"/logs", nil, &logs)
+			return fmt.Errorf("runs: %v\nlogs: %s", statuses, pretty(logs))
+		}
+		fmt.Printf("      %d runs: %v\n", ok, statuses)
+		return nil
+	}())
+	_, evs, err2 := s.events()
+	var mine []event
+	for _, e := range evs {
+		if e.Payload != nil && e.Payload.Source == "db-1" {
+			mine = append(mine, e)
+		}
+	}
+	s.check("(a) the receiver got one event per successful run, with the stored fields, at the server's default URL", func() error {
+		if err2 != nil {
+			return err2
+		}
+		if len(mine) != ok {
+			return fmt.Errorf("%d events for %d successful runs: %s", len(mine), ok, pretty(mine))
+		}
+		for _, e := range mine {
+			p := e.Payload
+			if e.EventAction != "trigger" || p.Severity != "critical" || p.Summary != "Disk 97% full on db-1" ||
+				p.Class != "disk" || p.Group != "storage" || p.Component != "disk" || e.Client != "influxd2-e2e" {
+				return fmt.Errorf("unexpected event: %s", pretty(e))
+			}
+			if ts, err := time.Parse(time.RFC3339Nano, p.Timestamp); err != nil || !ts.Equal(alertTime) {
+				return fmt.Errorf("timestamp %q, want %s", p.Timestamp, alertTime.Format(time.RFC3339))
+			}
+		}
+		fmt.Printf("      %d events\n", len(mine))
+		return nil
+	}())
+	as, err := s.alerts()
+	s.check("(a) the emulator shows them as one alert", func() error {
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, a := range as {
+			if a.Source == "db-1" {
+				n++
+				if a.Count != len(mine) || a.Status != "triggered" {
+					return fmt.Errorf("alert %s", pretty(a))
+				}
+			}
+		}
+		if n != 1 {
+			return fmt.Errorf("%d alerts from db-1: %s", n, pretty(as))
+		}
+		return nil
+	}())
+}
+
+func (s *runner) result() error {
+	fmt.Printf("\n%d passed, %d failed\n", s.passed, s.failed)
+	if s.failed > 0 {
+		return fmt.Errorf("%d of %d checks failed", s.failed, s.passed+s.failed)
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# influxd2-e2e.sh — end-to-end test of fluxpd's pagerduty package inside
+# InfluxDB 2.0.0-beta.8: a task, and checks with PagerDuty notification
+# rules, all through InfluxDB's HTTP API.
+#
+#   scripts/influxd2-e2e.sh        (from anywhere; run by `make e2e-influxd2`)
+#
+# It builds bin/influxd2-fluxpd (scripts/influxd2-build.sh), bin/fluxpd and
+# the helper integrations/influxd2/e2echeck, then starts on free 127.0.0.1
+# ports, with state in a temporary dir:
+#   - the fluxpd PagerDuty emulator;
+#   - e2echeck proxy in front of it: it records every event body (keys
+#     masked) so the test can check fields the emulator does not show
+#     (class, group, timestamp, client_url), and answers 400 for one
+#     "refused" 32-character key, as PagerDuty does for an unknown key;
+#   - influxd2-fluxpd with FLUXPD_PAGERDUTY_URL pointing at the proxy's
+#     /v2/enqueue (no script names a URL: the server default is used).
+# It waits for them by polling, then runs `e2echeck scenario` (see
+# integrations/influxd2/e2echeck/scenario.go): (a) a task with
+# pagerduty.endpoint() and secrets.get, (b) a threshold check, a PagerDuty
+# endpoint and an OK-after-CRIT rule through crit and back to ok, (c) rules
+# whose keys are wrong, (d) the generated rule script, compared with the
+# committed fixture flux_test/testdata/influxd2_rule_crit_ok.flux
+# (UPDATE_FIXTURE=1 rewrites it). Finally no routing key may appear in any
+# answer or log. Every process is stopped by PID on exit.
+# KEEP_TMP=1 keeps the temporary dir (logs, every answer).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+READY_TIMEOUT=${READY_TIMEOUT:-60s}
+# Placeholders, never real keys: 32 characters (accepted), 32 (refused by the
+# proxy), 31 (refused by everyone).
+KEY=e2e0influxd2aaaa0123456789abcdef
+BAD_KEY=e2e0influxd2refused0123456789ab
+BAD_KEY=${BAD_KEY}c
+SHORT_KEY=e2e0influxd2short0123456789abcd
+SHORT_KEY=${SHORT_KEY:0:31}
+FIXTURE=flux_test/testdata/influxd2_rule_crit_ok.flux
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/influxd2-e2e.XXXXXX")
+mkdir -p "$tmp/answers" "$tmp/state"
+pids=()
+
+say() { printf 'influxd2-e2e: %s\n' "$*"; }
+
+dump_logs() {
+  for f in influxd.log emulator.log proxy.log; do
+    [[ -s "$tmp/$f" ]] || continue
+    printf '\n----- last 40 lines of %s -----\n' "$f"
+    tail -n 40 "$tmp/$f"
+  done
+}
+
+stop() { # stop PID: TERM, wait up to 10s, then KILL
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  local p
+  for p in "${pids[@]}"; do stop "$p"; done
+  if (( rc != 0 )); then dump_logs; fi
+  if [[ "${KEEP_TMP:-}" == 1 ]]; then say "kept $tmp"; else rm -rf "$tmp"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+
+(( ${#KEY} == 32 && ${#BAD_KEY} == 32 && ${#SHORT_KEY} == 31 )) || { say "bad test keys"; exit 2; }
+
+# ---------------------------------------------------------------- build ---
+start=$SECONDS
+scripts/influxd2-build.sh
+say "building bin/fluxpd and the e2echeck helper"
+go build -o bin/fluxpd ./cmd/fluxpd
+(cd integrations/influxd2 && GOWORK=off go build -o "$tmp/e2echeck" ./e2echeck)
+e2echeck=$tmp/e2echeck
+say "built in $((SECONDS - start))s"
+
+# ---------------------------------------------------------------- start ---
+ports=()
+while (( ${#ports[@]} < 3 )); do
+  p=$("$e2echeck" freeport)
+  [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
+done
+EMU=http://127.0.0.1:${ports[0]}
+PROXY=http://127.0.0.1:${ports[1]}
+INFLUX=http://127.0.0.1:${ports[2]}
+
+say "starting the emulator on $EMU and the recording proxy on $PROXY"
+bin/fluxpd emulator --addr "127.0.0.1:${ports[0]}" > "$tmp/emulator.log" 2>&1 &
+pids+=($!)
+"$e2echeck" proxy -listen "127.0.0.1:${ports[1]}" -to "$EMU" -reject-key "$BAD_KEY" > "$tmp/proxy.log" 2>&1 &
+pids+=($!)
+"$e2echeck" wait -url "$EMU/_emulator/requests" -timeout "$READY_TIMEOUT" -pid "${pids[0]}"
+"$e2echeck" wait -url "$PROXY/_proxy/ready" -timeout "$READY_TIMEOUT" -pid "${pids[1]}"
+
+# A bad default URL makes the server refuse to start, with a clear message.
+say "a bad FLUXPD_PAGERDUTY_URL: the server must refuse to start"
+if FLUXPD_PAGERDUTY_URL="127.0.0.1:${ports[1]}/v2/enqueue" timeout 20 bin/influxd2-fluxpd \
+    --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/refused.bolt" \
+    --engine-path="$tmp/refused-engine" --reporting-disabled > "$tmp/refused.log" 2>&1; then
+  say "FAIL: influxd2-fluxpd started with FLUXPD_PAGERDUTY_URL without a scheme"; exit 1
+fi
+grep -q 'refusing to start: the default PagerDuty URL must be an absolute http or https URL' "$tmp/refused.log" \
+  || { say "FAIL: no clear message for a bad FLUXPD_PAGERDUTY_URL:"; cat "$tmp/refused.log"; exit 1; }
+say "PASS  refused to start: $(head -n 1 "$tmp/refused.log")"
+
+# INFLUXD_* variables would override the flags: drop them.
+unset_influx=()
+for v in $(compgen -e); do [[ "$v" == INFLUXD_* || "$v" == FLUXPD_* ]] && unset_influx+=(-u "$v"); done
+say "starting influxd2-fluxpd on $INFLUX, state in $tmp/state"
+env "${unset_influx[@]}" FLUXPD_PAGERDUTY_URL="$PROXY/v2/enqueue" FLUXPD_PAGERDUTY_CHANGE_URL="$PROXY/v2/change/enqueue" \
+  bin/influxd2-fluxpd --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/state/influxd.bolt" \
+  --engine-path="$tmp/state/engine" --reporting-disabled > "$tmp/influxd.log" 2>&1 &
+pids+=($!)
+"$e2echeck" wait -url "$INFLUX/health" -timeout "$READY_TIMEOUT" -pid "${pids[2]}"
+say "all servers are ready"
+
+# ------------------------------------------------------------- scenario ---
+rc=0
+"$e2echeck" scenario -influx "$INFLUX" -emulator "$EMU" -proxy "$PROXY" -out "$tmp/answers" \
+  -log "$tmp/influxd.log" -key "$KEY" -bad-key "$BAD_KEY" -short-key "$SHORT_KEY" \
+  -fixture "$tmp/rule.flux" || rc=1
+
+if [[ -s "$tmp/rule.flux" ]]; then
+  if [[ "${UPDATE_FIXTURE:-}" == 1 ]]; then
+    cp "$tmp/rule.flux" "$FIXTURE"; say "wrote $FIXTURE"
+  elif diff -u "$FIXTURE" "$tmp/rule.flux"; then
+    say "PASS  (d) the generated rule script is $FIXTURE"
+  else
+    say "FAIL  (d) the generated rule script differs from $FIXTURE (UPDATE_FIXTURE=1 rewrites it)"; rc=1
+  fi
+fi
+
+# No routing key in any answer or log (the proxy's recordings are masked too).
+leaks=$(grep -rlF -e "$KEY" -e "$BAD_KEY" -e "$SHORT_KEY" "$tmp/answers" "$tmp/influxd.log" "$tmp/emulator.log" "$tmp/proxy.log" || true)
+if [[ -n "$leaks" ]]; then
+  say "FAIL  a routing key appears in: $leaks"; rc=1
+else
+  say "PASS  no routing key in $(ls "$tmp/answers" | wc -l) answers or in the logs"
+fi
+if grep -q 'pagerduty' "$tmp/influxd.log"; then
+  say "influxd's pagerduty log lines:"; grep 'pagerduty' "$tmp/influxd.log" | head -n 8 | sed 's/^/      /'
+fi
+
+if (( rc != 0 )); then say "FAIL (KEEP_TMP=1 keeps logs and answers)"; else say "PASS in $((SECONDS - start))s"; fi
+exit "$rc"
