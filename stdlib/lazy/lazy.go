@@ -16,6 +16,7 @@
 package lazy
 
 import (
+	"runtime/debug"
 	"sync"
 
 	"github.com/influxdata/flux"
@@ -37,8 +38,32 @@ func Finalize() {
 		if finalized() {
 			return
 		}
+		defer relaxGC()()
 		flux.FinalizeBuiltIns()
 	})
+}
+
+// startupGCPercent is the GC target while the builtins are finalized. Type
+// inference allocates about 1.7 GB of short-lived garbage over a live heap
+// of about 5 MB: at the default GOGC=100 that is some 340 collections. At 400,
+// fluxpd run of a trivial script took a median of 3.0 CPU-seconds (2.7 s
+// wall) instead of 4.2 (3.3 s wall) over 5 runs on a shared 2-core machine
+// (3.2 instead of 4.5 in a second series), for 50-75 MB of peak RSS instead
+// of 32-38 MB. GOGC=1000 saved a little more for 85-90 MB; a 256 MB
+// memory limit with GOGC=off saved less and held 260 MB.
+const startupGCPercent = 400
+
+// relaxGC raises the GC target to startupGCPercent (runtime/debug.SetGCPercent)
+// and returns the function that restores it. A program that already collects
+// less often (a higher GOGC, or GOGC=off) keeps its setting; GOMEMLIMIT is
+// honoured throughout, as always.
+func relaxGC() (restore func()) {
+	old := debug.SetGCPercent(startupGCPercent)
+	if old < 0 || old >= startupGCPercent {
+		debug.SetGCPercent(old)
+		return func() {}
+	}
+	return func() { debug.SetGCPercent(old) }
 }
 
 // finalized reports whether someone already called flux.FinalizeBuiltIns
