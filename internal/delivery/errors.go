@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/fluxpd/fluxpd/internal/event"
 	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
@@ -26,6 +27,10 @@ const (
 	// KindCanceled: the caller's context was canceled or passed its own
 	// deadline.
 	KindCanceled
+	// KindRedirect: the answer was a redirect (3xx). PagerDuty's Events API
+	// never redirects, so the URL points somewhere else; the redirect is
+	// not followed and the event is not sent again.
+	KindRedirect
 )
 
 var kindNames = [...]string{
@@ -34,6 +39,7 @@ var kindNames = [...]string{
 	KindInvalidURL: "invalid URL",
 	KindRefused:    "refused",
 	KindCanceled:   "canceled",
+	KindRedirect:   "redirect",
 }
 
 func (k Kind) String() string {
@@ -57,8 +63,12 @@ type Error struct {
 	StatusCode int
 	// Attempts is the number of requests sent.
 	Attempts int
-	// URL is the target with userinfo, query and fragment removed.
+	// URL is the target with userinfo, query and fragment removed; empty
+	// for a value without a scheme, which is never shown.
 	URL string
+	// Location is, for KindRedirect, the redirect target with userinfo,
+	// query and fragment removed; empty if the answer named none.
+	Location string
 	// Message and Errors are PagerDuty's "message" and "errors" fields,
 	// with secrets masked.
 	Message string
@@ -115,7 +125,19 @@ func (e *Error) Error() string {
 			b.WriteString(": " + strings.Join(e.Errors, "; "))
 		}
 	case KindInvalidURL:
-		fmt.Fprintf(&b, "invalid PagerDuty URL %s: %v", e.URL, e.Err)
+		b.WriteString("invalid PagerDuty URL")
+		if e.URL != "" {
+			b.WriteString(" " + e.URL)
+		}
+		fmt.Fprintf(&b, ": %v", e.Err)
+	case KindRedirect:
+		fmt.Fprintf(&b, "PagerDuty URL %s answered %s", e.URL, statusText(e.StatusCode))
+		if e.Location != "" {
+			fmt.Fprintf(&b, " redirecting to %s", event.Quote(e.Location))
+		} else {
+			b.WriteString(" without a Location")
+		}
+		b.WriteString("; PagerDuty's Events API never redirects, so the URL is probably wrong: the redirect was not followed and the event was not delivered")
 	case KindRefused:
 		fmt.Fprintf(&b, "PagerDuty URL %s refused by URL validator: %v", e.URL, e.Err)
 	default:
@@ -146,8 +168,8 @@ func (e *Error) GoString() string {
 	if e.Err != nil {
 		cause = scrub(e.Err.Error())
 	}
-	return fmt.Sprintf("&delivery.Error{Kind:%v, StatusCode:%d, Attempts:%d, URL:%q, Message:%q, Errors:%q, Err:%q}",
-		e.Kind, e.StatusCode, e.Attempts, scrub(e.URL), scrub(e.Message), errors, cause)
+	return fmt.Sprintf("&delivery.Error{Kind:%v, StatusCode:%d, Attempts:%d, URL:%q, Location:%q, Message:%q, Errors:%q, Err:%q}",
+		e.Kind, e.StatusCode, e.Attempts, scrub(e.URL), scrub(e.Location), scrub(e.Message), errors, cause)
 }
 
 // scrubber returns a func that hides, in this order, the request body,

@@ -93,6 +93,10 @@ var faultMatrix = func() []faultRow {
 			wantStatus: 503, wantKind: delivery.KindCanceled, wantErr: []string{"after 1 attempt: context canceled (last answer: 503 Service Unavailable)"},
 			wantIs: context.Canceled, wantAttempts: 1, wantVerdicts: []emulator.Verdict{fault},
 			note: "wraps context.Canceled; the 500ms wait is abandoned, no second attempt"},
+		redirectRow(301, "Moved Permanently"),
+		redirectRow(302, "Found"),
+		redirectRow(307, "Temporary Redirect"),
+		redirectRow(308, "Permanent Redirect"),
 		{name: "event applied but its 202 lost (connection dropped), then 202", url: lostAnswer,
 			wantStatus: 202, wantAttempts: 2, wantWaits: []time.Duration{s / 2}, wantVerdicts: []emulator.Verdict{accepted, accepted}, wantCount: 2,
 			note: "at-least-once: the retry is deduplicated into the same alert"},
@@ -301,6 +305,27 @@ func hugeAnswer(size int) func(*testing.T, *emulator.Server) string {
 		}))
 		t.Cleanup(srv.Close)
 		return srv.URL + emulator.EventsPath
+	}
+}
+
+// redirectRow is the row of a server that answers status with a Location
+// naming the emulator, which must receive nothing: following a 301 or 302
+// would turn the POST into a body-less GET, and a 307 or 308 would re-post
+// the routing key to wherever Location points.
+func redirectRow(status int, text string) faultRow {
+	return faultRow{
+		name: fmt.Sprintf("%d redirect to the emulator's URL", status),
+		url: func(t *testing.T, emu *emulator.Server) string {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, emu.EventsURL(), status)
+			}))
+			t.Cleanup(srv.Close)
+			return srv.URL + emulator.EventsPath
+		},
+		wantStatus: status, wantKind: delivery.KindRedirect,
+		wantErr:      []string{fmt.Sprintf(`answered %d %s redirecting to "http://127.0.0.1:`, status, text), "the redirect was not followed"},
+		wantAttempts: 1,
+		note:         "not followed, not retried: the emulator (the Location) received nothing",
 	}
 }
 

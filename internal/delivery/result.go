@@ -26,6 +26,16 @@ func (c *call) finish(last outcome, sent int) (*Response, error) {
 	return r, e
 }
 
+// redirected ends a call whose answer was a 3xx: PagerDuty never
+// redirects, so the URL is wrong, and nothing is sent to the target.
+func (c *call) redirected(last outcome, sent int) (*Response, error) {
+	r := c.withAttempts(last.resp, sent)
+	e := c.newError(KindRedirect, nil)
+	scrubResponse(r, e.scrub)
+	e.Attempts, e.StatusCode, e.Location = sent, r.StatusCode, last.location
+	return r, e
+}
+
 // scrubResponse masks secrets that an error answer may echo, such as a
 // routing key quoted in PagerDuty's "errors", since callers show the
 // answer (the _body column). Successful answers are left untouched: they

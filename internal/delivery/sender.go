@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
+
+	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // Doer sends one HTTP request; *http.Client satisfies it.
@@ -27,9 +29,20 @@ const (
 
 // Sender posts event bodies to PagerDuty, retrying as PagerDuty advises.
 // The zero value is usable; nil and zero fields take defaults. A Sender is
-// safe for concurrent use if its Client, Validate, Clock and Rand are.
+// safe for concurrent use if its Client, Validate, Clock and Rand are. A
+// Sender must not be copied after first use.
+//
+// A Sender never follows redirects: PagerDuty's Events API does not
+// redirect, and following one would either turn the POST into a body-less
+// GET whose answer looks like success (301, 302, 303) or re-post the body,
+// routing key included, to wherever Location points, past the URL
+// validator (307, 308). Any 3xx answer is a failed send (KindRedirect),
+// never retried.
 type Sender struct {
-	// Client sends the requests; nil means http.DefaultClient.
+	// Client sends the requests; nil means http.DefaultClient. An
+	// *http.Client is used through a shallow copy whose CheckRedirect
+	// returns http.ErrUseLastResponse (made once per Sender and Client);
+	// for any other Doer, a 3xx answer that reaches the Sender is final.
 	Client Doer
 	// Validate, if not nil, checks the URL before every attempt, so that a
 	// DNS answer that changed between attempts is checked again. It must not
@@ -43,6 +56,35 @@ type Sender struct {
 	Clock Clock
 	// Rand returns values in [0, 1) for backoff jitter; nil means math/rand/v2.
 	Rand func() float64
+
+	// noRedirect caches the redirect-refusing copy of Client.
+	noRedirect atomic.Pointer[clientCopy]
+}
+
+// clientCopy is a shallow copy of an *http.Client that follows no
+// redirect, with the client it was made from.
+type clientCopy struct {
+	from, copy *http.Client
+}
+
+// doer returns the Doer to send with: Client, or for an *http.Client (and
+// for the default) its cached copy that follows no redirect.
+func (s *Sender) doer() Doer {
+	d := s.Client
+	if d == nil {
+		d = http.DefaultClient
+	}
+	hc, ok := d.(*http.Client)
+	if !ok {
+		return d
+	}
+	if c := s.noRedirect.Load(); c != nil && c.from == hc {
+		return c.copy
+	}
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s.noRedirect.Store(&clientCopy{from: hc, copy: &cp})
+	return &cp
 }
 
 // Send posts body to rawURL with up to Policy.MaxRetries retries, and
@@ -50,8 +92,13 @@ type Sender struct {
 // idempotent. secrets (typically the routing key) are masked in error text
 // as a last line of defence; the body is never quoted anyway.
 //
-// For a 2xx answer Send returns the Response and nil. For a final non-2xx
-// answer it returns the Response and a *Error of KindHTTP. Otherwise it
+// rawURL must pass the same check as CheckURL; otherwise Send returns a
+// *Error of KindInvalidURL and sends nothing.
+//
+// For a 2xx answer Send returns the Response and nil. For a 3xx answer it
+// returns the Response and a *Error of KindRedirect, at once and without
+// sending anything to the redirect target. For a final non-2xx answer it
+// returns the Response and a *Error of KindHTTP. Otherwise it
 // returns a *Error of another kind, with the last Response if there was one.
 // Response.Attempts and Error.Attempts count the requests sent.
 func (s *Sender) Send(ctx context.Context, rawURL string, body []byte, secrets ...string) (*Response, error) {
@@ -59,6 +106,13 @@ func (s *Sender) Send(ctx context.Context, rawURL string, body []byte, secrets .
 	c.clock = s.Clock
 	if c.clock == nil {
 		c.clock = realClock{}
+	}
+	if _, err := checkURL(rawURL); err != nil {
+		e := c.newError(KindInvalidURL, err)
+		if errors.Is(err, errNoScheme) {
+			e.URL = ""
+		}
+		return nil, e
 	}
 	return c.run()
 }
@@ -80,6 +134,7 @@ type outcome struct {
 	err           error
 	retryAfter    time.Duration
 	hasRetryAfter bool
+	location      string // of a 3xx answer, redacted; "" if none
 }
 
 func (c *call) run() (*Response, error) {
@@ -103,6 +158,9 @@ func (c *call) run() (*Response, error) {
 		if o.err == nil && o.resp.StatusCode/100 == 2 {
 			o.resp.Attempts = sent
 			return o.resp, nil
+		}
+		if o.err == nil && o.resp.StatusCode/100 == 3 {
+			return c.redirected(o, sent)
 		}
 		if err := c.ctx.Err(); err != nil && o.err != nil { // the caller cut the attempt short
 			return c.canceled(last, sent, err)
@@ -134,15 +192,17 @@ func (c *call) attempt(timeout time.Duration) (outcome, *Error) {
 			return outcome{}, c.newError(KindRefused, err)
 		}
 	}
-	client := c.s.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	hr, err := client.Do(req)
+	hr, err := c.s.doer().Do(req)
 	if err != nil {
 		return outcome{err: c.transportCause(err, timeout)}, nil
 	}
-	o := outcome{resp: readResponse(hr)}
+	var location string
+	if hr.StatusCode/100 == 3 {
+		if loc, err := hr.Location(); err == nil {
+			location = redact.URL(loc.String())
+		}
+	}
+	o := outcome{resp: readResponse(hr), location: location}
 	if hr.StatusCode/100 != 2 {
 		if v := hr.Header.Get("Retry-After"); v != "" {
 			o.retryAfter, o.hasRetryAfter = ParseRetryAfter(v, c.clock.Now())
@@ -155,13 +215,8 @@ func (c *call) attempt(timeout time.Duration) (outcome, *Error) {
 // every attempt sends the identical bytes.
 func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.rawURL, bytes.NewReader(c.body))
-	if err != nil {
+	if err != nil { // checkURL has passed rawURL already
 		return nil, stripURL(err)
-	}
-	if u := req.URL; u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("scheme must be http or https, was %q", u.Scheme)
-	} else if u.Host == "" {
-		return nil, errors.New("host is empty")
 	}
 	ua := c.s.UserAgent
 	if ua == "" {

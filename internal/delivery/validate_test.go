@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/fluxpd/fluxpd/internal/delivery"
 )
 
@@ -96,9 +98,13 @@ func TestSender_Send_InvalidURL(t *testing.T) {
 	}{
 		{name: "unparseable", url: "http://user:hunter2@[::1", want: `invalid PagerDuty URL <unparseable URL>: missing ']' in host`},
 		{name: "scheme", url: "ftp://127.0.0.1/v2/enqueue", want: `invalid PagerDuty URL ftp://127.0.0.1/v2/enqueue: scheme must be http or https, was "ftp"`},
-		{name: "relative", url: "/v2/enqueue", want: `invalid PagerDuty URL /v2/enqueue: scheme must be http or https, was ""`},
+		{name: "relative", url: "/v2/enqueue", want: `invalid PagerDuty URL: it has no scheme (not shown in case it is a secret); it must start with http:// or https://`},
+		{name: "routing key as URL", url: "hunter2hunter2hunter2hunter2hunt", want: `invalid PagerDuty URL: it has no scheme (not shown in case it is a secret); it must start with http:// or https://`},
 		{name: "no host", url: "http:///v2/enqueue?token=hunter2", want: `invalid PagerDuty URL http:///v2/enqueue: host is empty`},
-		{name: "empty", url: "", want: `invalid PagerDuty URL : scheme must be http or https, was ""`},
+		{name: "empty", url: "", want: `invalid PagerDuty URL: the URL is empty`},
+		{name: "port over 65535", url: "http://127.0.0.1:99999/v2/enqueue?token=hunter2", want: `invalid PagerDuty URL http://127.0.0.1:99999/v2/enqueue: port "99999" is out of range (1 to 65535)`},
+		{name: "port 0", url: "http://127.0.0.1:0/v2/enqueue", want: `invalid PagerDuty URL http://127.0.0.1:0/v2/enqueue: port "0" is out of range (1 to 65535)`},
+		{name: "port not numeric", url: "http://127.0.0.1:http/v2/enqueue", want: `invalid PagerDuty URL <unparseable URL>: invalid port ":http" after host`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +121,56 @@ func TestSender_Send_InvalidURL(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("Send() error %q leaks the URL's secret", err)
+			}
+		})
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	const (
+		alert  = "pagerdutyURL"
+		prefix = "pagerdutyURL must be an absolute http or https URL such as https://events.pagerduty.com/v2/enqueue; got "
+	)
+	long := "ftp://example.com/" + strings.Repeat("a", 200)
+	tests := []struct {
+		name, param, url, example, want string
+	}{
+		{name: "alert URL", url: "https://events.pagerduty.com/v2/enqueue"},
+		{name: "loopback with port", url: "http://127.0.0.1:8787/v2/enqueue"},
+		{name: "IPv6 with port 65535", url: "http://[::1]:65535/v2/enqueue"},
+		{name: "empty port means the default", url: "https://events.pagerduty.com:/v2/enqueue"},
+		{name: "empty", url: "", want: "pagerdutyURL is empty; set it to an absolute http or https URL such as https://events.pagerduty.com/v2/enqueue"},
+		{name: "routing key passed as URL is not shown", url: "hunter2hunter2hunter2hunter2hunt",
+			want: prefix + "a value without a scheme (not shown in case it is a secret)"},
+		{name: "scheme", url: "ftp://user:hunter2@example.com/x?token=hunter2", want: prefix + `"ftp://example.com/x" (scheme must be http or https, was "ftp")`},
+		{name: "no host", url: "https:///v2/enqueue", want: prefix + `"https:///v2/enqueue" (host is empty)`},
+		{name: "port over 65535", url: "https://example.com:65536/v2/enqueue", want: prefix + `"https://example.com:65536/v2/enqueue" (port "65536" is out of range (1 to 65535))`},
+		{name: "port 0", url: "https://example.com:0/v2/enqueue", want: prefix + `"https://example.com:0/v2/enqueue" (port "0" is out of range (1 to 65535))`},
+		{name: "port not numeric", url: "https://example.com:https/v2/enqueue", want: prefix + `<unparseable URL> (invalid port ":https" after host)`},
+		{name: "unparseable", url: "http://user:hunter2@[::1", want: prefix + `<unparseable URL> (missing ']' in host)`},
+		{name: "long URL quoted in short", url: long, want: prefix + `"` + long[:99] + `…" (218 characters) (scheme must be http or https, was "ftp")`},
+		{name: "change URL example", param: "pagerdutyURL", url: "", example: "https://events.pagerduty.com/v2/change/enqueue",
+			want: "pagerdutyURL is empty; set it to an absolute http or https URL such as https://events.pagerduty.com/v2/change/enqueue"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			param, example := tt.param, tt.example
+			if param == "" {
+				param = alert
+			}
+			if example == "" {
+				example = delivery.ExampleURL
+			}
+			err := delivery.CheckURL(param, tt.url, example)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tt.want {
+				t.Errorf("CheckURL(%q) error mismatch (-want +got):\n%s", tt.url, cmp.Diff(tt.want, got))
+			}
+			if strings.Contains(got, "hunter2") {
+				t.Errorf("CheckURL() error %q leaks a secret", got)
 			}
 		})
 	}

@@ -24,13 +24,16 @@ func Key(key string) string {
 	return string(r[:4]) + strings.Repeat("*", n-6) + string(r[n-2:])
 }
 
+// Unparseable is what URL returns for a URL that does not parse.
+const Unparseable = "<unparseable URL>"
+
 // URL returns rawURL without userinfo, query string and fragment, so that a
 // URL can be shown in an error without leaking credentials or tokens. A URL
 // that does not parse is replaced by a fixed placeholder rather than echoed.
 func URL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "<unparseable URL>"
+		return Unparseable
 	}
 	u.User = nil
 	u.RawQuery = ""
