@@ -5,6 +5,7 @@
 //
 //	fluxpd run [flags] FILE.flux   run a script ("-" reads standard input)
 //	fluxpd emulator [flags]        serve the PagerDuty Events API v2 emulator
+//	fluxpd outbox COMMAND [flags]  list, flush, drop or count events queued for redelivery
 //	fluxpd version                 print fluxpd's and Flux's versions
 package main
 
@@ -27,6 +28,7 @@ const usage = `fluxpd runs Flux scripts with a native PagerDuty package.
 Usage:
   fluxpd run [flags] FILE.flux   run a script ("-" reads standard input)
   fluxpd emulator [flags]        serve the PagerDuty Events API v2 emulator
+  fluxpd outbox COMMAND [flags]  list, flush, drop or count events queued for redelivery
   fluxpd version                 print fluxpd's and Flux's versions
 
 Run "fluxpd COMMAND -h" for the flags of a command.
@@ -100,6 +102,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runCommand(ctx, args[1:], stdin, stdout, stderr)
 	case "emulator":
 		err = emulatorCommand(ctx, args[1:], stdout, stderr)
+	case "outbox":
+		err = outboxCommand(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "fluxpd %s (flux %s)\n", version.Version, version.Flux())
 	case "help", "-h", "-help", "--help":
