@@ -75,21 +75,36 @@ func TestSendChangeEvent_Answers(t *testing.T) {
 	emu := emulatortest.New(t)
 	long := strings.Repeat("é", 1500)
 	_, out, err := fluxQuery(context.Background(), t, nil, changeScript(emu,
-		`pagerduty.sendChangeEvent(routingKey: "R0123456789abcdef0123456789abcde", summary: "to a ruleset")`,
 		fmt.Sprintf(`pagerduty.sendChangeEvent(routingKey: %q, summary: %q, timestamp: "2015-07-17T08:42:58.315+0000")`, testKey, long),
 	))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// PagerDuty refuses change events for ruleset keys with a 400, which is
-	// returned like any answer; the long summary is cut, so it is accepted.
-	if out != "400\n202\n" {
-		t.Errorf("the calls returned %q, want 400 then 202", out)
+	// The long summary is cut, so it is accepted.
+	if out != "202\n" {
+		t.Errorf("the call returned %q, want 202", out)
 	}
-	if reqs := emu.Requests(); len(reqs) == 2 {
-		if n := utf8.RuneCountInString(reqs[1].Summary); n != 1024 {
+	if reqs := emu.Requests(); len(reqs) == 1 {
+		if n := utf8.RuneCountInString(reqs[0].Summary); n != 1024 {
 			t.Errorf("the summary arrived with %d characters, want 1024", n)
 		}
+	}
+}
+
+// TestSendChangeEvent_RulesetKeyRefused: PagerDuty always refuses change
+// events for ruleset keys, so they are refused before anything is sent,
+// without showing the key.
+func TestSendChangeEvent_RulesetKeyRefused(t *testing.T) {
+	emu := emulatortest.New(t)
+	const key = "R0123456789abcdef0123456789abcde"
+	_, _, err := fluxQuery(context.Background(), t, nil, changeScript(emu,
+		`pagerduty.sendChangeEvent(routingKey: "`+key+`", summary: "to a ruleset")`))
+	const want = `error calling function "sendChangeEvent": routingKey looks like a ruleset (event orchestration) key, which change events do not accept; use the service's integration key`
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
+	}
+	if n := len(emu.Requests()); n != 0 {
+		t.Errorf("the emulator received %d requests, want none", n)
 	}
 }
 

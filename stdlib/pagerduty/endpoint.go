@@ -10,7 +10,6 @@ import (
 	"github.com/influxdata/flux/plan"
 	"github.com/influxdata/flux/semantic"
 
-	"github.com/fluxpd/fluxpd/internal/delivery"
 )
 
 // EndpointKind names the _endpoint operation, procedure and transformation,
@@ -54,9 +53,6 @@ func endpointParams() map[string]semantic.PolyType {
 		}),
 		argConcurrency: semantic.Int,
 	}
-	for name, t := range deliveryParams() {
-		p[name] = t
-	}
 	return p
 }
 
@@ -72,7 +68,6 @@ type endpointOpSpec struct {
 	URL         string                       `json:"url"`
 	Fn          interpreter.ResolvedFunction `json:"mapFn"`
 	Concurrency int                          `json:"concurrency"`
-	Policy      delivery.Policy              `json:"policy"`
 }
 
 // Kind implements flux.OperationSpec.
@@ -89,8 +84,10 @@ func createEndpointOpSpec(args flux.Arguments, a *flux.Administration) (flux.Ope
 	if spec.URL, err = args.GetRequiredString(argEndpointURL); err != nil {
 		return nil, err
 	}
-	if err := checkURL(argEndpointURL, spec.URL); err != nil {
-		return nil, invalid(err)
+	if spec.URL != "" {
+		if err := checkURL(argEndpointURL, spec.URL, DefaultURL); err != nil {
+			return nil, invalid(err)
+		}
 	}
 	fn, err := args.GetRequiredFunction(argMapFn)
 	if err != nil {
@@ -107,9 +104,6 @@ func createEndpointOpSpec(args flux.Arguments, a *flux.Administration) (flux.Ope
 		}
 		spec.Concurrency = int(n)
 	}
-	if spec.Policy, err = readPolicy(args.Arguments); err != nil {
-		return nil, invalid(err)
-	}
 	return spec, nil
 }
 
@@ -119,7 +113,6 @@ type endpointProcedureSpec struct {
 	URL         string
 	Fn          interpreter.ResolvedFunction
 	Concurrency int
-	Policy      delivery.Policy
 }
 
 func newEndpointProcedure(qs flux.OperationSpec, _ plan.Administration) (plan.ProcedureSpec, error) {
@@ -127,7 +120,7 @@ func newEndpointProcedure(qs flux.OperationSpec, _ plan.Administration) (plan.Pr
 	if !ok {
 		return nil, &flux.Error{Code: codes.Internal, Msg: fmt.Sprintf("invalid spec type %T", qs)}
 	}
-	return &endpointProcedureSpec{URL: s.URL, Fn: s.Fn, Concurrency: s.Concurrency, Policy: s.Policy}, nil
+	return &endpointProcedureSpec{URL: s.URL, Fn: s.Fn, Concurrency: s.Concurrency}, nil
 }
 
 // Kind implements plan.ProcedureSpec.

@@ -77,7 +77,7 @@ func TestEndpoint_MapFn(t *testing.T) {
 	}{
 		{name: "own dedup key", severity: `"critical"`, wantSent: "true"},
 		{name: "wrong type", severity: `1`, wantSent: "false",
-			wantBody: "severity must be a string; got a value of type int (hint: convert it with string(v: ...))"},
+			wantBody: `severity must be a string such as "critical"; got int 1 (hint: convert a value with string(v: ...))`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := emulatortest.New(t)

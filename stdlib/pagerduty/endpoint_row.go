@@ -4,41 +4,60 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/influxdata/flux"
+	"github.com/influxdata/flux/execute"
 
-	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
 	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
-// pendingRow is one row of endpoint between its preparation and its
-// result columns.
+// pendingRow is one input row of endpoint(): its event, and once sent, the
+// outcome to write into its added columns.
 type pendingRow struct {
-	out        *outTable
-	routingKey string // masked in any text the row reports
-	dedupKey   string // the key sent, or the one PagerDuty generated
-	body       []byte // the encoded event; nil when the row failed before sending
-	result     rowResult
+	out    *outTable
+	msg    message   // the event; msg.body is nil when the row failed before sending
+	at     time.Time // when the event happened (_time, or its timestamp); zero if unknown
+	index  int       // position in the input, which breaks ties in time
+	result rowResult
 }
 
-// rowResult is what endpoint reports about a row.
 type rowResult struct {
 	sent   bool   // PagerDuty answered 2xx
 	status int    // HTTP status, 0 when no answer came
 	body   string // PagerDuty's answer, or why the row was not sent
 }
 
-// prepare evaluates mapFn on row i of cr and encodes the event it
-// describes. dedupCol is the index of DedupKeyColumn in cr, or -1. A row
-// that cannot be sent gets its result here, and no body.
-func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i, dedupCol int) pendingRow {
-	p := pendingRow{out: out}
-	if dedupCol >= 0 {
-		if col := cr.Strings(dedupCol); col.IsValid(i) {
-			p.dedupKey = col.ValueString(i)
+// rowColumns are the positions of the columns endpoint() reads itself, -1
+// when a table lacks them.
+type rowColumns struct{ dedupKey, time int }
+
+func newRowColumns(cols []flux.ColMeta) rowColumns {
+	c := rowColumns{dedupKey: execute.ColIdx(DedupKeyColumn, cols), time: execute.ColIdx(execute.DefaultTimeColLabel, cols)}
+	if c.dedupKey >= 0 && cols[c.dedupKey].Type != flux.TString {
+		c.dedupKey = -1
+	}
+	if c.time >= 0 && cols[c.time].Type != flux.TTime {
+		c.time = -1
+	}
+	return c
+}
+
+// prepare evaluates mapFn for row i and encodes its event.
+func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int, cols rowColumns) *pendingRow {
+	p := &pendingRow{out: out, index: len(t.rows), msg: message{function: "endpoint", url: t.url}}
+	if cols.dedupKey >= 0 {
+		if col := cr.Strings(cols.dedupKey); col.IsValid(i) {
+			p.msg.dedupKey = col.ValueString(i)
+		}
+	}
+	if cols.time >= 0 {
+		if col := cr.Times(cols.time); col.IsValid(i) {
+			p.at = time.Unix(0, col.Value(i))
 		}
 	}
 	obj, err := t.fn.Eval(t.ctx, i, cr)
@@ -47,41 +66,72 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i, de
 		return p
 	}
 	in, err := readEvent(obj.Get)
-	p.routingKey = in.RoutingKey
+	p.msg.routingKey = in.RoutingKey
 	if in.DedupKey == "" {
-		in.DedupKey = p.dedupKey
+		in.DedupKey = p.msg.dedupKey
 	} else {
-		p.dedupKey = in.DedupKey
+		p.msg.dedupKey = in.DedupKey
 	}
 	if err != nil {
 		p.fail(err)
 		return p
+	}
+	if p.at.IsZero() && in.Timestamp.IsTime {
+		p.at = in.Timestamp.Time
 	}
 	ev, _, err := event.Build(in)
 	if err != nil {
 		p.fail(err)
 		return p
 	}
-	if p.body, err = event.Encode(ev); err != nil {
+	if p.msg.body, err = event.Encode(ev); err != nil {
 		p.fail(err)
 	}
 	return p
 }
 
-// send posts the row's event and records the outcome. It runs on a
-// dispatch worker and touches only p.
-func (p *pendingRow) send(ctx context.Context, s *delivery.Sender, url string) {
-	resp, err := s.Send(ctx, url, p.body, p.routingKey)
-	p.body = nil
+// inAlertOrder returns the rows to send in the order to hand them to the
+// dispatcher: the events of each dedup key sorted by time (ties and
+// unknown times keep input order), keys interleaved as in the input.
+func inAlertOrder(rows []*pendingRow) []*pendingRow {
+	byKey := make(map[string][]*pendingRow)
+	for _, p := range rows {
+		if p.msg.body != nil {
+			byKey[p.msg.dedupKey] = append(byKey[p.msg.dedupKey], p)
+		}
+	}
+	for _, group := range byKey {
+		if slices.ContainsFunc(group, func(p *pendingRow) bool { return p.at.IsZero() }) {
+			continue // without every time, input order is the best guess
+		}
+		slices.SortStableFunc(group, func(a, b *pendingRow) int { return a.at.Compare(b.at) })
+	}
+	order := make([]*pendingRow, 0, len(rows))
+	next := make(map[string]int, len(byKey))
+	for _, p := range rows {
+		if p.msg.body == nil {
+			continue
+		}
+		k := p.msg.dedupKey
+		order = append(order, byKey[k][next[k]])
+		next[k]++
+	}
+	return order
+}
+
+// send delivers the row's event and records the outcome.
+func (p *pendingRow) send(ctx context.Context, t *endpointTransformation) {
+	resp, err := send(ctx, t.settings, t.sender, p.msg)
+	p.msg.body = nil
 	switch {
 	case resp != nil && resp.StatusCode != 0:
 		p.result = rowResult{
 			sent:   resp.StatusCode/100 == 2,
 			status: resp.StatusCode,
-			body:   redact.String(strings.TrimSpace(resp.Body), p.routingKey),
+			body:   redact.String(answerOrError(resp.Body, err), p.msg.routingKey),
 		}
-		if p.dedupKey == "" {
-			p.dedupKey = resp.DedupKey
+		if p.msg.dedupKey == "" {
+			p.msg.dedupKey = resp.DedupKey
 		}
 	case err != nil:
 		p.fail(err)
@@ -90,14 +140,21 @@ func (p *pendingRow) send(ctx context.Context, s *delivery.Sender, url string) {
 	}
 }
 
-// fail records that the row was not sent, or got no answer, because of err.
-func (p *pendingRow) fail(err error) {
-	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
-	p.result = rowResult{body: redact.String(msg, p.routingKey)}
+// answerOrError is the answer's body, or the error when the body is empty
+// (a redirect, an answer with no body).
+func answerOrError(body string, err error) string {
+	if body = strings.TrimSpace(body); body != "" || err == nil {
+		return body
+	}
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
 }
 
-// appendResult appends the row's result columns, in endpointColumns order.
+func (p *pendingRow) fail(err error) {
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	p.result = rowResult{body: redact.String(msg, p.msg.routingKey)}
+}
+
 func (p *pendingRow) appendResult() error {
 	r := p.result
-	return p.out.appendAdded(p.dedupKey, strconv.FormatBool(r.sent), strconv.Itoa(r.status), r.body)
+	return p.out.appendAdded(p.msg.dedupKey, strconv.FormatBool(r.sent), strconv.Itoa(r.status), r.body)
 }

@@ -97,7 +97,8 @@ func TestEndpoint_ConcurrentAndOrderedPerKey(t *testing.T) {
 	arrivals := arrivalsByKey(emu)
 	for h := range hosts {
 		host := fmt.Sprintf("web%02d", h)
-		want := []string{"trigger seq 0", "trigger seq 1", "resolve"}
+		// A resolve carries the payload its fields describe, as a trigger does.
+		want := []string{"trigger seq 0", "trigger seq 1", "resolve seq 2"}
 		if diff := cmp.Diff(want, arrivals[hostKey(host)]); diff != "" {
 			t.Errorf("arrival order for %s (-want +got):\n%s", host, diff)
 		}

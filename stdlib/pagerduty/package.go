@@ -24,9 +24,8 @@ var source string
 
 func init() {
 	flux.RegisterPackage(parse())
-	flux.RegisterPackageValue(pkgPath, "_sendEvent", sendEventFunc)
-	flux.RegisterPackageValue(pkgPath, "_sendChangeEvent", sendChangeEventFunc)
-	flux.RegisterPackageValue(pkgPath, "_unset", unsetFunc)
+	flux.RegisterPackageValue(pkgPath, "sendEvent", sendEventFunc)
+	flux.RegisterPackageValue(pkgPath, "sendChangeEvent", sendChangeEventFunc)
 	registerLevels()
 	registerDedupKey()
 	registerEndpoint()

@@ -7,6 +7,12 @@
 // See https://developer.pagerduty.com/docs/events-api-v2/overview/.
 package pagerduty
 
+// Options apply to every call of a query (top level, inside map(), in
+// functions called from map(), in endpoint()), as the script sets them:
+// fluxpd's hosts read them before the script runs. The host may replace the
+// default URLs (an InfluxDB server's FLUXPD_PAGERDUTY_URL, say); a script's
+// options and arguments win over the host's.
+
 // defaultURL is the Events API v2 URL that sendEvent and endpoint post alert events to.
 option defaultURL = "https://events.pagerduty.com/v2/enqueue"
 
@@ -23,14 +29,7 @@ option attemptTimeout = 10s
 // deadline bounds one whole send, attempts and waits between them included. Default: 60s.
 option deadline = 60s
 
-builtin _sendEvent
-builtin _sendChangeEvent
 builtin _endpoint
-
-// _unset returns null, a value of any type. It is the default of parameters
-// that take more than one type, such as sendChangeEvent's timestamp: a
-// default of "" would make such a parameter a string in Flux v0.65.1.
-builtin _unset
 
 // dedupKey adds the string column `_pagerdutyDedupKey` to every row: a
 // deduplication key derived from the row's group key.
@@ -115,15 +114,15 @@ builtin actionFromSeverity
 // script can branch on it. Invalid parameters, and a network failure that
 // outlasts the retries, are errors.
 //
-// Called inside map(), sendEvent sees this package's options as declared
-// here, not as the script overrides them: Flux v0.65.1 applies option
-// overrides only to calls made while the script is evaluated. Inside map(),
-// pass `pagerdutyURL: pagerduty.defaultURL` to use an overridden URL, or use
-// endpoint(), which reads the options before the query runs.
+// Called inside map(), sendEvent sees the script's options, as everywhere
+// (upstream's sendEvent does not: it sees the package defaults there).
+// A parameter of the wrong type is an error that names it, the type it takes
+// and the value given, such as `severity must be a string such as
+// "critical"; got int 3`.
 //
 // ## Parameters
 // - pagerdutyURL: Events API v2 URL. Default: `option defaultURL`.
-// - routingKey: Integration key of an Events API v2 integration. Required, not empty.
+// - routingKey: Integration key of an Events API v2 integration: 32 characters. Required.
 // - client: Name of the monitoring client. Empty leaves it out.
 // - clientURL: URL of the monitoring client. Empty leaves it out.
 // - dedupKey: Deduplication key, at most 255 characters. Required for acknowledge and resolve.
@@ -134,7 +133,9 @@ builtin actionFromSeverity
 //   Valid values: critical, error, warning, info (case-insensitive).
 //   Use severityFromLevel to convert monitoring levels.
 // - eventAction: Type of event. Valid values: trigger, acknowledge, resolve (case-insensitive).
-//   Use actionFromLevel to convert monitoring levels.
+//   Use actionFromLevel to convert monitoring levels. An acknowledge or resolve carries the
+//   same payload as a trigger when its payload fields are complete and valid (rulesets route
+//   on it), and goes without payload otherwise: it is never refused for them.
 // - source: Affected system, preferably a hostname or FQDN. Required for trigger.
 // - component: Component responsible for the event, such as "mysql". Default: "" (left out).
 // - summary: Brief description of the event. Required for trigger.
@@ -181,44 +182,7 @@ builtin actionFromSeverity
 //     links: [{href: "https://runbooks.example.com/ping", text: "Runbook"}],
 // )
 // ```
-sendEvent = (
-    pagerdutyURL=defaultURL,
-    routingKey,
-    client,
-    clientURL,
-    dedupKey,
-    class,
-    group,
-    severity,
-    eventAction,
-    source,
-    component="",
-    summary,
-    timestamp,
-    customDetails={},
-    links=_unset(),
-    images=_unset(),
-) => _sendEvent(
-    pagerdutyURL: pagerdutyURL,
-    routingKey: routingKey,
-    client: client,
-    clientURL: clientURL,
-    dedupKey: dedupKey,
-    class: class,
-    group: group,
-    severity: severity,
-    eventAction: eventAction,
-    source: source,
-    component: component,
-    summary: summary,
-    timestamp: timestamp,
-    customDetails: customDetails,
-    links: links,
-    images: images,
-    maxRetries: maxRetries,
-    attemptTimeout: attemptTimeout,
-    deadline: deadline,
-)
+builtin sendEvent
 
 // sendChangeEvent sends one change event to PagerDuty, such as a deploy or a
 // configuration change, and returns the HTTP status code of PagerDuty's
@@ -232,8 +196,8 @@ sendEvent = (
 //
 // ## Parameters
 // - pagerdutyURL: Change events URL. Default: `option defaultChangeURL`.
-// - routingKey: Integration key of an Events API v2 integration. Required, not empty.
-//   PagerDuty refuses change events for ruleset keys (keys starting with R).
+// - routingKey: Integration key of an Events API v2 integration: 32 characters. Required.
+//   Ruleset keys (starting with R) are refused: PagerDuty does not take change events for them.
 // - summary: Brief description of the change. Required, not empty.
 //   Longer than 1024 characters is cut to 1024, ending in "…".
 // - source: System that made the change, such as a CI server. Default: "" (left out).
@@ -259,26 +223,7 @@ sendEvent = (
 //     links: [{href: "https://ci.example.com/builds/42", text: "Build 42"}],
 // )
 // ```
-sendChangeEvent = (
-    pagerdutyURL=defaultChangeURL,
-    routingKey,
-    summary,
-    source="",
-    timestamp=_unset(),
-    customDetails={},
-    links=_unset(),
-) => _sendChangeEvent(
-    pagerdutyURL: pagerdutyURL,
-    routingKey: routingKey,
-    summary: summary,
-    source: source,
-    timestamp: timestamp,
-    customDetails: customDetails,
-    links: links,
-    maxRetries: maxRetries,
-    attemptTimeout: attemptTimeout,
-    deadline: deadline,
-)
+builtin sendChangeEvent
 
 // endpoint returns a function that sends one alert event to PagerDuty for
 // every row of its input and returns the rows with the outcome added.
@@ -305,18 +250,22 @@ sendChangeEvent = (
 // outlasts the retries) is reported in these columns and never stops the
 // other rows or the query. Events are sent concurrently, at most
 // `concurrency` at once; events with the same dedup key are sent one after
-// another in input order, so a resolve never overtakes its trigger.
+// another in the order of their `_time` (or their timestamp when the row has
+// no `_time`), whatever the order of the input tables, so a resolve never
+// overtakes its trigger. Storage returns statuses one table per `_level`
+// (crit, ok, warn...); that order is not the order in which they happened.
 //
 // ## Parameters
-// - url: Events API v2 URL. Default: `option defaultURL`.
+// - url: Events API v2 URL. Default: "", which means `option defaultURL`.
 // - concurrency: Most events sent at once, from 1 to 64. Default: 16, enough to hide the
 //   round-trip time of a burst of alerts; more would not help much, as PagerDuty limits
 //   events per routing key (about 120 a minute), not connections.
 //   1 sends one event at a time, as upstream does.
 //
 // Retries and timeouts follow the options maxRetries, attemptTimeout and deadline,
-// per event. Rows are read and sent in windows of 1000, so memory for pending
-// events stays bounded however long the stream.
+// per event. Events are sent once the whole input has been read, since a later
+// table may hold an earlier event of the same alert: each pending event keeps
+// its encoded body (about half a kilobyte) until then.
 //
 // ## Examples
 // ```
@@ -347,16 +296,9 @@ sendChangeEvent = (
 //     |> filter(fn: (r) => r._sent == "false")
 // // Keeps the rows PagerDuty did not accept, with the reason in _body.
 // ```
-endpoint = (url=defaultURL, concurrency=16) =>
+endpoint = (url="", concurrency=16) =>
     (mapFn) =>
         (tables=<-) =>
             tables
                 |> dedupKey()
-                |> _endpoint(
-                    url: url,
-                    mapFn: mapFn,
-                    concurrency: concurrency,
-                    maxRetries: maxRetries,
-                    attemptTimeout: attemptTimeout,
-                    deadline: deadline,
-                )
+                |> _endpoint(url: url, mapFn: mapFn, concurrency: concurrency)

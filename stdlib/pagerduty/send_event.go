@@ -10,42 +10,39 @@ import (
 	"github.com/fluxpd/fluxpd/internal/event"
 )
 
-// Argument names of _sendEvent. They match the parameters of sendEvent in
-// pagerduty.flux, which passes them through one for one.
+// Parameter names of sendEvent, which are also the fields of the record
+// endpoint's mapFn returns, and of sendChangeEvent.
 const (
-	argURL            = "pagerdutyURL"
-	argRoutingKey     = "routingKey"
-	argClient         = "client"
-	argClientURL      = "clientURL"
-	argDedupKey       = "dedupKey"
-	argClass          = "class"
-	argGroup          = "group"
-	argSeverity       = "severity"
-	argEventAction    = "eventAction"
-	argSource         = "source"
-	argComponent      = "component"
-	argSummary        = "summary"
-	argTimestamp      = "timestamp"
-	argCustomDetails  = "customDetails"
-	argLinks          = "links"
-	argImages         = "images"
-	argMaxRetries     = "maxRetries"
-	argAttemptTimeout = "attemptTimeout"
-	argDeadline       = "deadline"
+	argURL           = "pagerdutyURL"
+	argRoutingKey    = "routingKey"
+	argClient        = "client"
+	argClientURL     = "clientURL"
+	argDedupKey      = "dedupKey"
+	argClass         = "class"
+	argGroup         = "group"
+	argSeverity      = "severity"
+	argEventAction   = "eventAction"
+	argSource        = "source"
+	argComponent     = "component"
+	argSummary       = "summary"
+	argTimestamp     = "timestamp"
+	argCustomDetails = "customDetails"
+	argLinks         = "links"
+	argImages        = "images"
 )
 
-// eventStringArgs are the plain string parameters of an alert event.
-var eventStringArgs = []string{
-	argRoutingKey, argClient, argClientURL, argDedupKey, argClass, argGroup,
-	argSeverity, argEventAction, argSource, argComponent, argSummary,
-}
-
+// sendEventFunc is pagerduty.sendEvent. Every parameter has its own type
+// variable, so that a value of the wrong type reaches SendEvent and gets a
+// message naming the parameter, instead of a type checker's "string !=
+// int" with a position.
 var sendEventFunc = values.NewFunction(
-	"_sendEvent",
+	"sendEvent",
 	semantic.NewFunctionPolyType(semantic.FunctionPolySignature{
-		Parameters: sendEventParams(),
-		Required:   semantic.LabelSet{argURL, argRoutingKey, argClient, argClientURL, argDedupKey, argClass, argGroup, argSeverity, argEventAction, argSource, argSummary, argTimestamp},
-		Return:     semantic.Int,
+		Parameters: anyTypes(argURL, argRoutingKey, argClient, argClientURL, argDedupKey, argClass, argGroup,
+			argSeverity, argEventAction, argSource, argComponent, argSummary, argTimestamp, argCustomDetails, argLinks, argImages),
+		Required: semantic.LabelSet{argRoutingKey, argClient, argClientURL, argDedupKey, argClass, argGroup,
+			argSeverity, argEventAction, argSource, argSummary, argTimestamp},
+		Return: semantic.Int,
 	}),
 	func(ctx context.Context, args values.Object) (values.Value, error) {
 		return interpreter.DoFunctionCallContext(SendEvent, ctx, args)
@@ -53,27 +50,27 @@ var sendEventFunc = values.NewFunction(
 	true, // sends an event to PagerDuty
 )
 
-func sendEventParams() map[string]semantic.PolyType {
-	p := map[string]semantic.PolyType{
-		argURL:           semantic.String,
-		argTimestamp:     semantic.Tvar(1),
-		argCustomDetails: semantic.Tvar(2),
-		argLinks:         semantic.NewArrayPolyType(semantic.Tvar(3)),
-		argImages:        semantic.NewArrayPolyType(semantic.Tvar(4)),
-	}
-	for _, name := range eventStringArgs {
-		p[name] = semantic.String
-	}
-	for name, t := range deliveryParams() {
-		p[name] = t
+// anyTypes gives each named parameter a type variable of its own.
+func anyTypes(names ...string) map[string]semantic.PolyType {
+	p := make(map[string]semantic.PolyType, len(names))
+	for i, name := range names {
+		p[name] = semantic.Tvar(i + 1)
 	}
 	return p
 }
 
-// SendEvent reads the arguments of pagerduty._sendEvent, sends the event and
+// SendEvent reads the arguments of pagerduty.sendEvent, sends the event and
 // returns PagerDuty's HTTP status code.
 func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, error) {
-	in, err := readEventInput(args)
+	s, err := settingsFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := readEvent(args.Get)
+	if err != nil {
+		return nil, invalid(err, in.RoutingKey)
+	}
+	rawURL, err := readURL(args.Get, s.url, DefaultURL)
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
@@ -81,10 +78,13 @@ func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, e
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	return sendJSON(ctx, args, ev, in.RoutingKey)
-}
-
-// readEventInput reads the event parameters from args.
-func readEventInput(args interpreter.Arguments) (event.Input, error) {
-	return readEvent(args.Get)
+	m, err := encode("sendEvent", rawURL, ev, in.RoutingKey, in.DedupKey)
+	if err != nil {
+		return nil, invalid(err, in.RoutingKey)
+	}
+	status, err := sendOne(ctx, s, m)
+	if err != nil {
+		return nil, err
+	}
+	return values.NewInt(int64(status)), nil
 }

@@ -49,6 +49,7 @@ type failCase struct {
 	replies      []reply       // the receiver's answers; 202 if none
 	validator    url.Validator // nil means url.PassValidator
 	wantErr      string        // the message after the interpreter's prefix
+	whole        bool          // wantErr is the whole message: an option error, raised before any call
 	wantCode     codes.Code
 	wantRequests int
 }
@@ -83,11 +84,11 @@ func failCases() []failCase {
 		},
 		{
 			name: "timestamp int", args: args{"timestamp": "1468744978"}, wantCode: codes.Invalid,
-			wantErr: "timestamp must be a time or an ISO 8601 date-time string; got a value of type int (hint: pass now() or a time column such as r._time)",
+			wantErr: `timestamp must be a time such as now() or r._time, or an ISO 8601 date-time string such as "2016-07-17T08:42:58.315+0000"; got int 1468744978`,
 		},
 		{
 			name: "timestamp function", args: args{"timestamp": "(x) => x"}, wantCode: codes.Invalid,
-			wantErr: "timestamp must be a time or an ISO 8601 date-time string; got a value of type function (hint: pass now() or a time column such as r._time)",
+			wantErr: `timestamp must be a time such as now() or r._time, or an ISO 8601 date-time string such as "2016-07-17T08:42:58.315+0000"; got a function`,
 		},
 		{name: "customDetails NaN", args: args{"customDetails": `{load: float(v: "NaN")}`}, wantErr: "customDetails.load is NaN" + errNotJSON, wantCode: codes.Invalid},
 		{name: "customDetails +Inf under a key with a space", args: args{"customDetails": `{"ping time": float(v: "+Inf")}`}, wantErr: `customDetails["ping time"] is +Inf` + errNotJSON, wantCode: codes.Invalid},
@@ -97,10 +98,8 @@ func failCases() []failCase {
 			wantErr: "customDetails.f is a function, which cannot be sent as JSON; use a string, number, bool, time, duration, record or array",
 		},
 		{
-			// Through sendEvent a non-record is a Flux type error (see
-			// TestSendEvent_CustomDetailsTypeError); _sendEvent checks it.
-			name: "customDetails not a record", fn: "_sendEvent", args: args{"customDetails": "1"}, wantCode: codes.Invalid,
-			wantErr: `customDetails must be a record such as {host: r.host, "ping time": r.ping}; got a value of type int`,
+			name: "customDetails not a record", args: args{"customDetails": "1"}, wantCode: codes.Invalid,
+			wantErr: `customDetails must be a record such as {host: r.host, "ping time": r.ping}; got int 1`,
 		},
 		{
 			name: "dedupKey too long", args: args{"dedupKey": fluxString(strings.Repeat("k", 256))}, wantCode: codes.Invalid,
@@ -121,10 +120,14 @@ func failCases() []failCase {
 			wantErr: errURL + `"<unparseable URL>"`, wantCode: codes.Invalid,
 		},
 		{name: "body over 512000 bytes", args: args{"customDetails": huge}, wantErr: fmt.Sprintf(errSize, hugeSize), wantCode: codes.Invalid},
-		{name: "maxRetries negative", options: []string{"option pagerduty.maxRetries = -1"}, wantErr: "maxRetries must be between 0 and 100; got -1", wantCode: codes.Invalid},
-		{name: "maxRetries too large", options: []string{"option pagerduty.maxRetries = 101"}, wantErr: "maxRetries must be between 0 and 100; got 101", wantCode: codes.Invalid},
-		{name: "attemptTimeout zero", options: []string{"option pagerduty.attemptTimeout = 0s"}, wantErr: "attemptTimeout must be a positive duration; got 0ns", wantCode: codes.Invalid},
-		{name: "deadline zero", options: []string{"option pagerduty.deadline = 0s"}, wantErr: "deadline must be a positive duration; got 0ns", wantCode: codes.Invalid},
+		// Options are checked before the script runs: no function prefix.
+		{name: "maxRetries negative", options: []string{"option pagerduty.maxRetries = -1"}, whole: true, wantErr: "option pagerduty.maxRetries must be an int between 0 and 100; got int -1", wantCode: codes.Invalid},
+		{name: "maxRetries too large", options: []string{"option pagerduty.maxRetries = 101"}, whole: true, wantErr: "option pagerduty.maxRetries must be an int between 0 and 100; got int 101", wantCode: codes.Invalid},
+		{name: "maxRetries a string", options: []string{`option pagerduty.maxRetries = "3"`}, whole: true, wantErr: `option pagerduty.maxRetries must be an int between 0 and 100; got string "3"`, wantCode: codes.Invalid},
+		{name: "attemptTimeout zero", options: []string{"option pagerduty.attemptTimeout = 0s"}, whole: true, wantErr: "option pagerduty.attemptTimeout must be a positive duration such as 10s; got duration 0ns", wantCode: codes.Invalid},
+		{name: "deadline zero", options: []string{"option pagerduty.deadline = 0s"}, whole: true, wantErr: "option pagerduty.deadline must be a positive duration such as 10s; got duration 0ns", wantCode: codes.Invalid},
+		{name: "option misspelled", options: []string{`option pagerduty.defaultUrl = "http://127.0.0.1:1/v2/enqueue"`}, whole: true, wantErr: `pagerduty has no option "defaultUrl"; its options are defaultURL, defaultChangeURL, maxRetries, attemptTimeout, deadline`, wantCode: codes.Invalid},
+		{name: "defaultURL not a URL", options: []string{`option pagerduty.defaultURL = "events.pagerduty.com"`}, whole: true, wantErr: "option pagerduty.defaultURL must be an absolute http or https URL such as https://events.pagerduty.com/v2/enqueue; got a value without a scheme (not shown in case it is a secret)", wantCode: codes.Invalid},
 		{
 			name: "connection refused", options: []string{noRetries}, args: args{"pagerdutyURL": `"{closed}"`}, wantCode: codes.Unavailable,
 			wantErr: "failed to post event to PagerDuty at {closed} after 1 attempt: dial tcp {closedHost}: connect: connection refused",
@@ -179,9 +182,9 @@ func TestSendEvent_Errors(t *testing.T) {
 	for _, tc := range failCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			rcv, r, err := runFailCase(t, tc, func(u string) string { return u })
-			prefix := `error calling function "sendEvent": error calling function "_sendEvent": `
-			if tc.fn == "_sendEvent" {
-				prefix = `error calling function "_sendEvent": `
+			prefix := `error calling function "sendEvent": `
+			if tc.whole {
+				prefix = ""
 			}
 			if want := prefix + r.Replace(tc.wantErr); err.Error() != want {
 				t.Errorf("error mismatch (-want +got):\n%s", cmp.Diff(want, err.Error()))
@@ -223,20 +226,44 @@ func TestSendEvent_NoSecretLeak(t *testing.T) {
 	}
 }
 
-// TestSendEvent_CustomDetailsTypeError documents that sendEvent's default
-// customDetails={} makes Flux's type checker reject a non-record before
-// any fluxpd code runs, with Flux's own message.
-func TestSendEvent_CustomDetailsTypeError(t *testing.T) {
-	const src = `import "pagerduty"
-
-pagerduty.sendEvent(routingKey: "k", client: "", clientURL: "", dedupKey: "", class: "", group: "", severity: "info", eventAction: "trigger", source: "h", summary: "s", timestamp: "", customDetails: 1)
-`
-	_, err := run(t, nil, time.Time{}, src)
-	const want = "type error 3:1-3:202: cannot unify object with semantic.Nature"
-	if err == nil || err.Error() != want {
-		t.Errorf("error = %v, want %q", err, want)
-	}
-	if got := flux.ErrorCode(err); got != codes.Invalid {
-		t.Errorf("error code = %v, want %v", got, codes.Invalid)
+// TestWrongTypes_NameTheParameter checks that a value of the wrong type is
+// reported by parameter, expected type and value, not as a type checker's
+// "string != int" with a position, for both sending functions. Nothing is
+// sent: the URL is a closed port.
+func TestWrongTypes_NameTheParameter(t *testing.T) {
+	closed := closedURL(t)
+	event := triggerArgs(closed)
+	change := args{"pagerdutyURL": fluxString(closed), "routingKey": fluxString(canaryKey), "summary": `"deployed"`}
+	const (
+		wantLinks = `links must be an array of records such as [{href: "https://runbooks.example.com/disk", text: "Runbook"}]; got string "x"`
+		wantTime  = `timestamp must be a time such as now() or r._time, or an ISO 8601 date-time string such as "2016-07-17T08:42:58.315+0000"; got int 5`
+		wantRec   = `customDetails must be a record such as {host: r.host, "ping time": r.ping}; got string "x"`
+	)
+	for _, tc := range []struct {
+		name, fn string
+		args     args
+		want     string
+	}{
+		{"severity int", "sendEvent", event.with("severity", "3"), `severity must be a string such as "critical"; got int 3 (hint: convert a value with string(v: ...))`},
+		{"routingKey int", "sendEvent", event.with("routingKey", "42"), `routingKey must be a string such as secrets.get(key: "PAGERDUTY_ROUTING_KEY"); got int 42 (hint: convert a value with string(v: ...))`},
+		{"customDetails string", "sendEvent", event.with("customDetails", `"x"`), wantRec},
+		{"links string", "sendEvent", event.with("links", `"x"`), wantLinks},
+		{"timestamp int", "sendEvent", event.with("timestamp", "5"), wantTime},
+		{"pagerdutyURL int", "sendEvent", event.with("pagerdutyURL", "8080"), `pagerdutyURL must be a string such as "https://events.pagerduty.com/v2/enqueue"; got int 8080 (hint: convert a value with string(v: ...))`},
+		{"change source bool", "sendChangeEvent", change.with("source", "true"), `source must be a string such as "db01.example.com"; got bool true (hint: convert a value with string(v: ...))`},
+		{"change customDetails string", "sendChangeEvent", change.with("customDetails", `"x"`), wantRec},
+		{"change links string", "sendChangeEvent", change.with("links", `"x"`), wantLinks},
+		{"change timestamp int", "sendChangeEvent", change.with("timestamp", "5"), wantTime},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run(t, nil, time.Time{}, script(call(tc.fn, tc.args)))
+			want := `error calling function "` + tc.fn + `": ` + tc.want
+			if err == nil || err.Error() != want {
+				t.Errorf("error mismatch (-want +got):\n%s", cmp.Diff(want, fmt.Sprint(err)))
+			}
+			if got := flux.ErrorCode(err); got != codes.Invalid {
+				t.Errorf("error code = %v, want %v", got, codes.Invalid)
+			}
+		})
 	}
 }

@@ -57,10 +57,10 @@ func TestSendEvent_LinksAndImagesErrors(t *testing.T) {
 	emu := emulatortest.New(t)
 	for _, tc := range []struct{ name, extra, want string }{
 		{"link not a record", `links: ["https://a.example"]`,
-			`links[0] must be a record such as {href: "https://runbooks.example.com/disk", text: "Runbook"}; got a value of type string`},
+			`links[0] must be a record such as {href: "https://runbooks.example.com/disk", text: "Runbook"}; got string "https://a.example"`},
 		{"link without href", `links: [{href: "https://a.example"}, {text: "Runbook"}]`, `links[1].href is empty; every link needs an href`},
 		{"link with an unknown key", `links: [{href: "https://a.example", title: "A"}]`, `links[0] has the unknown key "title"; valid keys are href, text`},
-		{"link text not a string", `links: [{href: "https://a.example", text: 1}]`, `links[0].text must be a string; got a value of type int`},
+		{"link text not a string", `links: [{href: "https://a.example", text: 1}]`, `links[0].text must be a string; got int 1`},
 		{"image over http", `images: [{src: "http://graphs.example.com/disk.png"}]`,
 			`images[0].src must be an https URL; got "http://graphs.example.com/disk.png"`},
 		{"image without src", `images: [{alt: "Disk"}]`, `images[0].src must be an https URL; got ""`},

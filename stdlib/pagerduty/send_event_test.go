@@ -242,9 +242,17 @@ func TestSendEvent_Body(t *testing.T) {
 			wantDetails: `{"a":{},"b":[{}]}`,
 		},
 		{
-			name: "acknowledge has no payload",
+			// Complete, valid payload fields go with an acknowledge too.
+			name: "acknowledge carries the payload",
 			args: func(url string) args {
 				return triggerArgs(url).with("eventAction", `"acknowledge"`, "dedupKey", `"srv01/HTTP"`)
+			},
+			want: map[string]any{"routing_key": canaryKey, "event_action": "acknowledge", "dedup_key": "srv01/HTTP", "payload": minimalPayload()},
+		},
+		{
+			name: "acknowledge without source has no payload",
+			args: func(url string) args {
+				return triggerArgs(url).with("eventAction", `"acknowledge"`, "dedupKey", `"srv01/HTTP"`, "source", `""`)
 			},
 			want: map[string]any{"routing_key": canaryKey, "event_action": "acknowledge", "dedup_key": "srv01/HTTP"},
 		},
@@ -268,7 +276,7 @@ func TestSendEvent_Body(t *testing.T) {
 		{
 			name: "resolve in upper case",
 			args: func(url string) args { return triggerArgs(url).with("eventAction", `"RESOLVE"`, "dedupKey", `"k1"`) },
-			want: map[string]any{"routing_key": canaryKey, "event_action": "resolve", "dedup_key": "k1"},
+			want: map[string]any{"routing_key": canaryKey, "event_action": "resolve", "dedup_key": "k1", "payload": minimalPayload()},
 		},
 		{
 			name: "time timestamp sent as RFC 3339 in UTC",
@@ -457,7 +465,14 @@ send(r: table |> getRecord(idx: 1))
 				"custom_details": map[string]any{"load": json.Number("0.95"), "ping time": json.Number("1500"), "level": "crit"},
 			},
 		},
-		map[string]any{"routing_key": canaryKey, "event_action": "resolve", "dedup_key": "db01.example.com", "client": "fluxpd"},
+		map[string]any{
+			"routing_key": canaryKey, "event_action": "resolve", "dedup_key": "db01.example.com", "client": "fluxpd",
+			"payload": map[string]any{
+				"summary": "Load back to normal", "source": "db01.example.com", "severity": "info",
+				"timestamp": "2016-07-17T08:47:58Z", "class": "load",
+				"custom_details": map[string]any{"load": json.Number("0.25"), "ping time": json.Number("20"), "level": "ok"},
+			},
+		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("request bodies mismatch (-want +got):\n%s", diff)

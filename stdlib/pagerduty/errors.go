@@ -1,0 +1,52 @@
+package pagerduty
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/influxdata/flux"
+	"github.com/influxdata/flux/codes"
+
+	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/redact"
+)
+
+// fluxError maps a delivery failure to a Flux error with a matching code.
+// The *delivery.Error stays the cause, so embedders can errors.As it; its
+// text already has the routing key masked, and is masked once more here.
+func fluxError(err error, routingKey string) error {
+	if err == nil {
+		return &flux.Error{Code: codes.Internal, Msg: "no answer and no error from the PagerDuty sender"}
+	}
+	var de *delivery.Error
+	if !errors.As(err, &de) {
+		return &flux.Error{Code: codes.Unknown, Msg: redact.String(err.Error(), routingKey)}
+	}
+	code := codes.Unavailable
+	switch de.Kind {
+	case delivery.KindRefused, delivery.KindInvalidURL:
+		code = codes.Invalid
+	case delivery.KindCanceled:
+		code = codes.Canceled
+	}
+	return &flux.Error{Code: code, Err: maskedError{err, redact.String(err.Error(), routingKey)}}
+}
+
+// maskedError keeps err as the cause while its text is masked.
+type maskedError struct {
+	err error
+	msg string
+}
+
+func (e maskedError) Error() string { return e.msg }
+func (e maskedError) Unwrap() error { return e.err }
+
+// invalid wraps argument errors: the one place where the binding masks
+// secrets in its own messages. errors.Join separates problems with
+// newlines; one line reads better after the interpreter's prefix. Errors
+// quote wrong values, and a routing key passed to the wrong parameter
+// would be one of them, so secrets (the routing key) are masked.
+func invalid(err error, secrets ...string) error {
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	return &flux.Error{Code: codes.Invalid, Msg: redact.String(msg, secrets...)}
+}

@@ -1,0 +1,130 @@
+package pagerduty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/redact"
+)
+
+// Host holds what the program running Flux decides for every query: the
+// server-wide default URLs (a PagerDuty region, a proxy, a local
+// emulator) and where failed sends are reported. A script's own options
+// and arguments still win over URL and ChangeURL.
+type Host struct {
+	// URL and ChangeURL replace the package's default URLs; "" keeps them.
+	URL, ChangeURL string
+	// Report, when not nil, is called once for every send that did not end
+	// with a 2xx answer, from the goroutine that sent it.
+	Report func(Failure)
+}
+
+type hostKey struct{}
+
+// WithHost returns a context whose pagerduty calls use h.
+func WithHost(ctx context.Context, h Host) context.Context {
+	return context.WithValue(ctx, hostKey{}, h)
+}
+
+// Validate checks the host's URLs, so that a server can refuse to start
+// with a bad one rather than fail every send.
+func (h Host) Validate() error {
+	var errs []error
+	if h.URL != "" {
+		errs = append(errs, checkURL("the default PagerDuty URL", h.URL, DefaultURL))
+	}
+	if h.ChangeURL != "" {
+		errs = append(errs, checkURL("the default PagerDuty change URL", h.ChangeURL, DefaultChangeURL))
+	}
+	return errors.Join(errs...)
+}
+
+// Failure describes a send that did not end with a 2xx answer. Every text
+// field has the routing key masked and URLs without userinfo or query.
+type Failure struct {
+	// Function is the Flux function that sent: sendEvent, sendChangeEvent
+	// or endpoint.
+	Function string
+	// URL is where the event was sent.
+	URL string
+	// DedupKey is the event's dedup key, "" when it had none.
+	DedupKey string
+	// Status is the last HTTP status, 0 when no answer came.
+	Status int
+	// Attempts is the number of requests sent.
+	Attempts int
+	// Reason is PagerDuty's message and errors, or why no answer came.
+	Reason string
+}
+
+// String formats the failure as one log line.
+func (f Failure) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "pagerduty.%s: ", f.Function)
+	if f.Status != 0 {
+		fmt.Fprintf(&b, "%d %s from %s", f.Status, http.StatusText(f.Status), f.URL)
+	} else {
+		fmt.Fprintf(&b, "no answer from %s", f.URL)
+	}
+	if f.Attempts > 0 {
+		fmt.Fprintf(&b, " after %d attempt%s", f.Attempts, plural(f.Attempts))
+	}
+	if f.DedupKey != "" {
+		fmt.Fprintf(&b, " (dedup key %q)", f.DedupKey)
+	}
+	if f.Reason != "" {
+		b.WriteString(": " + f.Reason)
+	}
+	return b.String()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// newFailure describes the outcome of a send that did not end with a 2xx
+// answer; routingKey is masked in every field.
+func newFailure(function, rawURL, dedupKey, routingKey string, resp *delivery.Response, err error) Failure {
+	f := Failure{Function: function, URL: redact.URL(rawURL), DedupKey: dedupKey}
+	if resp != nil {
+		f.Status, f.Attempts = resp.StatusCode, resp.Attempts
+		f.Reason = answerReason(resp)
+	}
+	var de *delivery.Error
+	if errors.As(err, &de) {
+		f.Status, f.Attempts = de.StatusCode, de.Attempts
+	}
+	if f.Reason == "" && err != nil {
+		f.Reason = err.Error()
+	}
+	f.Reason = redact.String(strings.ReplaceAll(f.Reason, "\n", "; "), routingKey)
+	f.DedupKey = redact.String(f.DedupKey, routingKey)
+	return f
+}
+
+// answerReason is PagerDuty's message and errors, or the raw answer when it
+// is not PagerDuty's JSON.
+func answerReason(r *delivery.Response) string {
+	msg := r.Message
+	if len(r.Errors) > 0 {
+		msg = strings.TrimSpace(msg + ": " + strings.Join(r.Errors, "; "))
+	}
+	if msg == "" {
+		msg = strings.TrimSpace(r.Body)
+	}
+	return msg
+}
+
+// report hands a failed send to the host, if it asked for them.
+func (s settings) reportFailure(f Failure) {
+	if s.report != nil {
+		s.report(f)
+	}
+}
