@@ -7,18 +7,42 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestPagerdutyHosts(t *testing.T) {
-	got := pagerdutyHosts(`import "pagerduty"
-option pagerduty.defaultURL = "https://PD-Proxy.example.com/v2/enqueue"
+func TestHostsToEmulate(t *testing.T) {
+	got := hostsToEmulate(`import "pagerduty"
+option pagerduty.defaultURL = "https://PD-Proxy.example.com.:8443/v2/enqueue"
 option pagerduty.defaultChangeURL = "http://127.0.0.1:9/v2/change/enqueue"
 `)
-	want := map[string]bool{
-		"events.pagerduty.com":    true,
-		"events.eu.pagerduty.com": true,
-		"pd-proxy.example.com":    true,
-	}
+	want := emulatedHosts{"pd-proxy.example.com": true}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("pagerdutyHosts() (-want +got):\n%s", diff)
+		t.Errorf("hostsToEmulate() (-want +got):\n%s", diff)
+	}
+}
+
+func TestHostsToEmulate_Loopback(t *testing.T) {
+	for _, u := range []string{
+		"http://127.0.0.1:9/v2/enqueue",
+		"http://127.1.2.3/v2/enqueue",
+		"http://localhost:8080/v2/enqueue",
+		"http://LOCALHOST./v2/enqueue",
+		"http://receiver.localhost/v2/enqueue",
+		"http://[::1]:8080/v2/enqueue",
+		"http://[::ffff:127.0.0.1]/v2/enqueue",
+	} {
+		t.Run(u, func(t *testing.T) {
+			got := hostsToEmulate(`import "pagerduty"` + "\noption pagerduty.defaultURL = \"" + u + "\"\n")
+			if len(got) != 0 {
+				t.Errorf("hostsToEmulate() = %v, want no host: %s is loopback", got, u)
+			}
+		})
+	}
+	// Not loopback, whatever the spelling suggests: these go to the emulator.
+	for _, u := range []string{"http://127.example.com/v2/enqueue", "http://[::2]/v2/enqueue", "http://0.0.0.0/v2/enqueue"} {
+		t.Run(u, func(t *testing.T) {
+			got := hostsToEmulate(`import "pagerduty"` + "\noption pagerduty.defaultURL = \"" + u + "\"\n")
+			if len(got) != 1 {
+				t.Errorf("hostsToEmulate() = %v, want the host of %s", got, u)
+			}
+		})
 	}
 }
 
@@ -30,24 +54,41 @@ func (r *recordTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestRedirect_RoundTrip(t *testing.T) {
-	next := &recordTransport{}
-	rd := newRedirect("http://127.0.0.1:8787", map[string]bool{"events.pagerduty.com": true, "events.eu.pagerduty.com": true}, next)
-	for _, u := range []string{
-		"https://events.pagerduty.com/v2/enqueue",
-		"https://EVENTS.EU.pagerduty.com/v2/change/enqueue",
-		"http://127.0.0.1:1234/custom/path",
-	} {
-		req, _ := http.NewRequest(http.MethodPost, u, http.NoBody)
-		if _, err := rd.RoundTrip(req); err != nil {
-			t.Fatal(err)
-		}
+	const emu = "http://127.0.0.1:8787"
+	tests := []struct{ url, want string }{
+		{"https://events.pagerduty.com/v2/enqueue", emu + "/v2/enqueue"},
+		{"https://events.pagerduty.com./v2/enqueue", emu + "/v2/enqueue"},
+		{"https://EVENTS.PAGERDUTY.COM/v2/enqueue", emu + "/v2/enqueue"},
+		{"https://Events.PagerDuty.com.:443/v2/enqueue", emu + "/v2/enqueue"},
+		{"https://events.pagerduty.com:443/v2/change/enqueue", emu + "/v2/change/enqueue"},
+		{"https://EVENTS.EU.pagerduty.com/v2/change/enqueue", emu + "/v2/change/enqueue"},
+		{"https://events.eu.pagerduty.com./v2/enqueue", emu + "/v2/enqueue"},
+		{"https://events.eu.pagerduty.com..:443/v2/enqueue?x=1", emu + "/v2/enqueue?x=1"},
+		{"https://events.us.pagerduty.com/v2/enqueue", emu + "/v2/enqueue"},
+		{"https://pagerduty.com/v2/enqueue", emu + "/v2/enqueue"},
+		{"https://acme.pagerduty.com/integration/abc/enqueue", emu + "/v2/enqueue"},
+		{"http://events.pagerduty.com:80/v2/enqueue", emu + "/v2/enqueue"},
+		{"https://pd-proxy.example.com.:8443/v2/enqueue", emu + "/v2/enqueue"},
+		// Not PagerDuty's: let through unchanged.
+		{"http://127.0.0.1:1234/custom/path", "http://127.0.0.1:1234/custom/path"},
+		{"https://notpagerduty.com/v2/enqueue", "https://notpagerduty.com/v2/enqueue"},
+		{"https://events.pagerduty.com.example.org/v2/enqueue", "https://events.pagerduty.com.example.org/v2/enqueue"},
+		{"https://example.com/events.pagerduty.com/v2/enqueue", "https://example.com/events.pagerduty.com/v2/enqueue"},
 	}
-	want := []string{
-		"http://127.0.0.1:8787/v2/enqueue",
-		"http://127.0.0.1:8787/v2/change/enqueue",
-		"http://127.0.0.1:1234/custom/path",
-	}
-	if diff := cmp.Diff(want, next.got); diff != "" {
-		t.Errorf("forwarded URLs (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			next := &recordTransport{}
+			rd := newRedirect(emu, emulatedHosts{"pd-proxy.example.com": true}, next)
+			req, err := http.NewRequest(http.MethodPost, tt.url, http.NoBody)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rd.RoundTrip(req); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{tt.want}, next.got); diff != "" {
+				t.Errorf("forwarded URL (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
