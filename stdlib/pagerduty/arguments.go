@@ -3,6 +3,7 @@ package pagerduty
 import (
 	"errors"
 	"fmt"
+	"github.com/fluxpd/fluxpd/internal/delivery"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,13 +85,13 @@ func readChange(get fields) (event.ChangeInput, error) {
 // it is absent, and checks it.
 func readURL(get fields, fallback, example string) (string, error) {
 	if _, ok := present(get, argURL); !ok {
-		return fallback, checkURL("option pagerduty."+urlOption(example), fallback, example)
+		return fallback, delivery.CheckURL("option pagerduty."+urlOption(example), fallback, example)
 	}
 	raw, err := readString(get, argURL)
 	if err != nil {
 		return "", err
 	}
-	return raw, checkURL(argURL, raw, example)
+	return raw, delivery.CheckURL(argURL, raw, example)
 }
 
 func urlOption(example string) string {

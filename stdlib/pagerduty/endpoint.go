@@ -2,6 +2,7 @@ package pagerduty
 
 import (
 	"fmt"
+	"github.com/fluxpd/fluxpd/internal/delivery"
 
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/codes"
@@ -9,7 +10,6 @@ import (
 	"github.com/influxdata/flux/interpreter"
 	"github.com/influxdata/flux/plan"
 	"github.com/influxdata/flux/semantic"
-
 )
 
 // EndpointKind names the _endpoint operation, procedure and transformation,
@@ -85,7 +85,7 @@ func createEndpointOpSpec(args flux.Arguments, a *flux.Administration) (flux.Ope
 		return nil, err
 	}
 	if spec.URL != "" {
-		if err := checkURL(argEndpointURL, spec.URL, DefaultURL); err != nil {
+		if err := delivery.CheckURL(argEndpointURL, spec.URL, DefaultURL); err != nil {
 			return nil, invalid(err)
 		}
 	}

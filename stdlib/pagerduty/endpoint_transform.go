@@ -59,7 +59,7 @@ func createEndpointTransformation(id execute.DatasetID, mode execute.Accumulatio
 	if rawURL == "" {
 		rawURL, param = set.url, "option pagerduty."+optURL
 	}
-	if err := checkURL(param, rawURL, DefaultURL); err != nil {
+	if err := delivery.CheckURL(param, rawURL, DefaultURL); err != nil {
 		return nil, nil, invalid(err)
 	}
 	sender, err := newSender(a.Context(), set.policy)

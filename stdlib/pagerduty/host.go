@@ -35,10 +35,10 @@ func WithHost(ctx context.Context, h Host) context.Context {
 func (h Host) Validate() error {
 	var errs []error
 	if h.URL != "" {
-		errs = append(errs, checkURL("the default PagerDuty URL", h.URL, DefaultURL))
+		errs = append(errs, delivery.CheckURL("the default PagerDuty URL", h.URL, DefaultURL))
 	}
 	if h.ChangeURL != "" {
-		errs = append(errs, checkURL("the default PagerDuty change URL", h.ChangeURL, DefaultChangeURL))
+		errs = append(errs, delivery.CheckURL("the default PagerDuty change URL", h.ChangeURL, DefaultChangeURL))
 	}
 	return errors.Join(errs...)
 }

@@ -19,8 +19,8 @@ import (
 // The package's default URLs. pagerduty.flux declares the same values as
 // its options; TestOptions_MatchFlux keeps the two in step.
 const (
-	DefaultURL       = "https://events.pagerduty.com/v2/enqueue"
-	DefaultChangeURL = "https://events.pagerduty.com/v2/change/enqueue"
+	DefaultURL       = delivery.ExampleURL
+	DefaultChangeURL = delivery.ExampleChangeURL
 )
 
 // Names of the package options, as scripts write them after "pagerduty.".
@@ -180,7 +180,7 @@ func (o *scriptOptions) set(name string, v values.Value) error {
 		if name == optChangeURL {
 			example = DefaultChangeURL
 		}
-		if err := checkURL("option pagerduty."+name, v.Str(), example); err != nil {
+		if err := delivery.CheckURL("option pagerduty."+name, v.Str(), example); err != nil {
 			return err
 		}
 		if name == optURL {

@@ -2,16 +2,12 @@ package pagerduty
 
 import (
 	"context"
-	"fmt"
-	"net/url"
-	"strconv"
 
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/codes"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
-	"github.com/fluxpd/fluxpd/internal/redact"
 	"github.com/fluxpd/fluxpd/internal/version"
 )
 
@@ -73,31 +69,4 @@ func sendOne(ctx context.Context, s settings, m message) (int, error) {
 		return resp.StatusCode, nil
 	}
 	return 0, fluxError(err, m.routingKey)
-}
-
-// checkURL accepts absolute http and https URLs with a valid port. A
-// rejected value is shown without userinfo and query string, and not at
-// all when it has no scheme: such a value is more likely a routing key
-// passed as the URL (two string parameters swapped) than a URL with a typo.
-func checkURL(param, raw, example string) error {
-	if raw == "" {
-		return fmt.Errorf("%s is empty; give an absolute http or https URL such as %s", param, example)
-	}
-	u, err := url.Parse(raw)
-	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && validPort(u.Port()) {
-		return nil
-	}
-	got := event.Quote(redact.URL(raw))
-	if err == nil && u.Scheme == "" {
-		got = "a value without a scheme (not shown in case it is a secret)"
-	}
-	return fmt.Errorf("%s must be an absolute http or https URL such as %s; got %s", param, example, got)
-}
-
-func validPort(p string) bool {
-	if p == "" {
-		return true
-	}
-	n, err := strconv.Atoi(p)
-	return err == nil && n > 0 && n <= 65535
 }

@@ -110,15 +110,17 @@ func failCases() []failCase {
 			wantErr: "dedupKey is empty; acknowledge needs the dedupKey of the alert it acts on (the one its trigger used or got back)",
 		},
 		{name: "pagerdutyURL not a URL", args: args{"pagerdutyURL": `"not a url"`}, wantErr: errURL + "a value without a scheme (not shown in case it is a secret)", wantCode: codes.Invalid},
-		{name: "pagerdutyURL without host", args: args{"pagerdutyURL": `"http:///v2/enqueue"`}, wantErr: errURL + `"http:///v2/enqueue"`, wantCode: codes.Invalid},
+		{name: "pagerdutyURL without host", args: args{"pagerdutyURL": `"http:///v2/enqueue"`}, wantErr: errURL + `"http:///v2/enqueue" (host is empty)`, wantCode: codes.Invalid},
 		{
 			name: "pagerdutyURL ftp with secrets", args: args{"pagerdutyURL": `"ftp://user:SECRETPASS@example.com/v2/enqueue?token=SECRETTOKEN"`},
-			wantErr: errURL + `"ftp://example.com/v2/enqueue"`, wantCode: codes.Invalid,
+			wantErr: errURL + `"ftp://example.com/v2/enqueue" (scheme must be http or https, was "ftp")`, wantCode: codes.Invalid,
 		},
 		{
 			name: "pagerdutyURL unparseable", args: args{"pagerdutyURL": `"http://user:SECRETPASS@example.com/%zz?token=SECRETTOKEN"`},
-			wantErr: errURL + `"<unparseable URL>"`, wantCode: codes.Invalid,
+			wantErr: errURL + `<unparseable URL> (invalid URL escape "%zz")`, wantCode: codes.Invalid,
 		},
+		{name: "pagerdutyURL port out of range", args: args{"pagerdutyURL": `"http://127.0.0.1:70000/v2/enqueue"`}, wantErr: errURL + `"http://127.0.0.1:70000/v2/enqueue" (port "70000" is out of range (1 to 65535))`, wantCode: codes.Invalid},
+		{name: "pagerdutyURL empty", args: args{"pagerdutyURL": `""`}, wantErr: "pagerdutyURL is empty; set it to an absolute http or https URL such as https://events.pagerduty.com/v2/enqueue", wantCode: codes.Invalid},
 		{name: "body over 512000 bytes", args: args{"customDetails": huge}, wantErr: fmt.Sprintf(errSize, hugeSize), wantCode: codes.Invalid},
 		// Options are checked before the script runs: no function prefix.
 		{name: "maxRetries negative", options: []string{"option pagerduty.maxRetries = -1"}, whole: true, wantErr: "option pagerduty.maxRetries must be an int between 0 and 100; got int -1", wantCode: codes.Invalid},
