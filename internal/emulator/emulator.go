@@ -175,7 +175,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveInbox(w, r)
 	default:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			e.logf("%s %s 404 not found (events go to %s and %s)", r.Method, p, EventsPath, ChangePath)
+			e.logf("%s %s 404 not found (events go to %s and %s)", r.Method, maskPath(p), EventsPath, ChangePath)
 		}
 		writeJSON(w, http.StatusNotFound, errorBody{Status: "error", Message: "Not found"})
 	}

@@ -55,3 +55,29 @@ func TestEmulator_MasksRoutingKeys(t *testing.T) {
 		t.Errorf("Requests()[0] lost the raw routing key: %+v", r)
 	}
 }
+
+// TestEmulator_MasksKeysInUnknownPaths checks the log line of a request to
+// an unknown path, where senders of other APIs put the routing key.
+func TestEmulator_MasksKeysInUnknownPaths(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"/v2/enqueue/" + key, "/v2/enqueue/" + keyMask},
+		{"/integration/" + key + "/enqueue", "/integration/" + keyMask + "/enqueue"},
+		{"/generic/2010-04-15/create_event.json", "/generic/2010-04-15/create_event.json"},
+		{"/v1/" + key[:20], "/v1/" + key[:4] + strings.Repeat("*", 14) + key[18:20]},
+		{"/v2/enqueue/short-segment", "/v2/enqueue/short-segment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			var log syncBuffer
+			s := emulatortest.New(t, emulator.Options{Log: &log})
+			post(t, s.URL()+tt.path, trigger())
+			got := log.String()
+			if strings.Contains(got, key) || strings.Contains(got, key[:20]) {
+				t.Errorf("log leaks the routing key: %s", got)
+			}
+			if want := "POST " + tt.want + " 404 not found"; !strings.Contains(got, want) {
+				t.Errorf("log = %q, want it to contain %q", got, want)
+			}
+		})
+	}
+}
