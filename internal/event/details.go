@@ -78,7 +78,7 @@ func KeyPath(path, key string) string {
 	if identifier.MatchString(key) {
 		return path + "." + key
 	}
-	return path + "[" + strconv.Quote(key) + "]"
+	return path + "[" + Quote(key) + "]"
 }
 
 func writeValue(buf *bytes.Buffer, v any) error {
