@@ -14,12 +14,12 @@ SCRIPT    ?= examples/send_event.flux
 # A placeholder routing key: 32 characters, as PagerDuty's are. Never a real one.
 PLACEHOLDER_KEY := 00000000000000000000000000000000
 
-.PHONY: check test unit e2e compat influxd e2e-influxd build run emulator bench bench-quick gobench fmt fmt-check lint vet clean
+.PHONY: check test unit e2e compat influxd e2e-influxd influxd2 e2e-influxd2 build run emulator bench bench-quick gobench fmt fmt-check lint vet clean
 
 check: fmt-check vet unit
 
-## test: everything CI runs: format, vet, race tests (Go and Flux), Flux v0.67.0, InfluxDB 1.8.10 end to end.
-test: fmt-check vet unit compat e2e-influxd
+## test: everything CI runs: format, vet, race tests (Go and Flux), Flux v0.67.0, InfluxDB 1.8.10 and 2.0.0-beta.8 end to end.
+test: fmt-check vet unit compat e2e-influxd e2e-influxd2
 
 ## unit: all Go tests of the module under the race detector, including the Flux end-to-end files.
 unit:
@@ -40,6 +40,14 @@ influxd:
 ## e2e-influxd: build that InfluxDB and run the end-to-end test against it.
 e2e-influxd:
 	bash scripts/influxd-e2e.sh
+
+## influxd2: InfluxDB 2.0.0-beta.8 with fluxpd's pagerduty, as bin/influxd2-fluxpd.
+influxd2:
+	bash scripts/influxd2-build.sh
+
+## e2e-influxd2: build that InfluxDB and run its end-to-end test (task, check, notification rules).
+e2e-influxd2:
+	bash scripts/influxd2-e2e.sh
 
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/fluxpd ./cmd/fluxpd

@@ -14,13 +14,22 @@
 #      (4 lines), so the host can put per-query state (the script's own
 #      pagerduty options, server defaults, a failure logger) into the
 #      context the script is evaluated and executed with;
-#   3. lang/fluxpd_hook.go (new): declares lang.PrepareContext (nil: no-op).
+#   3. lang/fluxpd_hook.go (new): declares lang.PrepareContext (nil: no-op);
+#   4. stdlib/universe/pivot.go: the optimised pivot (the one v1.fieldsAsCols()
+#      and so monitor.from() use on storage data) advances the watermark once
+#      after all its tables instead of after each one. Upstream's per-table
+#      watermark makes every downstream dataset flush each table at once, so
+#      tables that get the same group key after drop() are never merged: in
+#      monitor.stateChanges() (drop(columns: ["_level"]) then difference())
+#      the crit and the ok status stay two one-row tables, difference() drops
+#      the first row of each, and the OK-after-CRIT notification rule never
+#      resolves its alert. See integrations/influxd2/README.md.
 # The script
 #   - gets flux v0.65.1 with `go mod download` and checks its module hash;
 #   - copies it to DEST (replacing what is there), applies the patch with
 #     `patch`, and
 #   - proves that DEST differs from the module cache copy in exactly those
-#     three files (`diff -rq`), and that the differences are exactly the
+#     four files (`diff -rq`), and that the differences are exactly the
 #     patch (each file's unified diff is regenerated and compared with the
 #     patch byte for byte). It fails loudly otherwise.
 # Nothing of Flux's source is committed to this repository except the patch.
@@ -35,7 +44,7 @@ FLUX_VERSION=v0.65.1
 FLUX_SUM='h1:77BcVUCzvN5HMm8+j9PRBQ4iZcu98Dl4Y9rf+J5vhnc='
 PATCH=scripts/flux-v0.65.1-fluxpd.patch
 # The files the patch touches, in the order they appear in it.
-CHANGED=(stdlib/packages.go lang/compiler.go lang/fluxpd_hook.go)
+CHANGED=(stdlib/packages.go lang/compiler.go lang/fluxpd_hook.go stdlib/universe/pivot.go)
 NEW=lang/fluxpd_hook.go
 
 log() { printf 'flux-derive: %s\n' "$*" >&2; }

@@ -293,42 +293,6 @@ func scenario(args []string) error {
 		writerWG.Wait()
 	}()
 
-	// --------------------------------------------------------- (a) task ---
-	alertTime := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
-	s.check("(a) write the alert the task reads", s.write(fmt.Sprintf(
-		`alerts,host=db-1 level="crit",summary="Disk 97%% full on db-1",class="disk",group="storage" %d`, alertTime.UnixNano())))
-	taskFlux := `import "pagerduty"
-import "influxdata/influxdb/secrets"
-import "influxdata/influxdb/v1"
-
-option task = {name: "pd-task", every: 5s}
-
-routingKey = secrets.get(key: "PD_TASK_KEY")
-
-from(bucket: "e2e")
-    |> range(start: -1h)
-    |> filter(fn: (r) => r._measurement == "alerts")
-    |> v1.fieldsAsCols()
-    |> pagerduty.endpoint()(mapFn: (r) => ({
-        routingKey: routingKey,
-        client: "influxd2-e2e",
-        clientURL: "http://127.0.0.1/task",
-        class: r.class,
-        group: r.group,
-        severity: pagerduty.severityFromLevel(level: r.level),
-        eventAction: pagerduty.actionFromLevel(level: r.level),
-        component: "disk",
-        source: r.host,
-        summary: r.summary,
-        timestamp: r._time,
-    }))()
-`
-	var task struct{ ID string }
-	if s.check("(a) POST /api/v2/tasks (every: 5s, endpoint() without url, key from secrets.get)",
-		s.do(http.MethodPost, "/api/v2/tasks", map[string]any{"orgID": s.orgID, "status": "active", "flux": taskFlux}, &task)) {
-		defer s.taskResult(task.ID, alertTime)
-	}
-
 	// ------------------------------------------------ (b), (c) monitoring ---
 	var check struct{ ID string }
 	s.check("(b) POST /api/v2/checks: threshold check cpu-high, CRIT above 90, every 5s", s.do(http.MethodPost, "/api/v2/checks", map[string]any{
@@ -386,6 +350,42 @@ from(bucket: "e2e")
 			badEpID + "-routing-key":   *badKey,
 			shortEpID + "-routing-key": *shortKey,
 		}, nil))
+
+	// (a) the task, created once its secret is set (see above).
+	alertTime := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+	s.check("(a) write the alert the task reads", s.write(fmt.Sprintf(
+		`alerts,host=db-1 level="crit",summary="Disk 97%% full on db-1",class="disk",group="storage" %d`, alertTime.UnixNano())))
+	taskFlux := `import "pagerduty"
+import "influxdata/influxdb/secrets"
+import "influxdata/influxdb/v1"
+
+option task = {name: "pd-task", every: 5s}
+
+routingKey = secrets.get(key: "PD_TASK_KEY")
+
+from(bucket: "e2e")
+    |> range(start: -1h)
+    |> filter(fn: (r) => r._measurement == "alerts")
+    |> v1.fieldsAsCols()
+    |> pagerduty.endpoint()(mapFn: (r) => ({
+        routingKey: routingKey,
+        client: "influxd2-e2e",
+        clientURL: "http://127.0.0.1/task",
+        class: r.class,
+        group: r.group,
+        severity: pagerduty.severityFromLevel(level: r.level),
+        eventAction: pagerduty.actionFromLevel(level: r.level),
+        component: "disk",
+        source: r.host,
+        summary: r.summary,
+        timestamp: r._time,
+    }))()
+`
+	var task struct{ ID string }
+	if s.check("(a) POST /api/v2/tasks (every: 5s, endpoint() without url, key from secrets.get)",
+		s.do(http.MethodPost, "/api/v2/tasks", map[string]any{"orgID": s.orgID, "status": "active", "flux": taskFlux}, &task)) {
+		defer s.taskResult(task.ID, alertTime)
+	}
 
 	// (d) the generated rule script, with the capture's IDs.
 	var q struct {
@@ -601,11 +601,15 @@ monitor.from(start: -1h) |> filter(fn: (r) => r._check_name == "cpu-high")`)
 				return nil
 			}
 		}
-		rows, err := notifications(shortRuleID)
+		rows, err := s.query(`from(bucket: "_monitoring") |> range(start: -1h) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + shortRuleID + `") |> filter(fn: (r) => r._field == "_body") |> last()`)
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("no line about the routing key in %s; notifications: %v", s.logFile, rows)
+		var bodies []string
+		for _, r := range rows {
+			bodies = append(bodies, r["_value"])
+		}
+		return fmt.Errorf("no line about the routing key in %s (a send refused before it is made is not reported to the host); the notification's _body: %q", s.logFile, bodies)
 	}())
 	if n := writeErrs.Load(); n > 0 {
 		s.check("every write succeeded", fmt.Errorf("%d writes failed", n))
