@@ -18,6 +18,7 @@ var emulatorChecks = map[string]func(t *testing.T, emu *emulator.Server){
 	"endpoint_invalid_row": checkEndpointInvalidRow,
 	"send_change_event":    checkSendChangeEvent,
 	"send_event_links":     checkSendEventLinks,
+	"endpoint_time_order":  checkEndpointTimeOrder,
 }
 
 // alertSummary is the part of an alert the checks compare.

@@ -46,6 +46,23 @@ func checkEndpoint(t *testing.T, emu *emulator.Server) {
 	}
 }
 
+// checkEndpointTimeOrder: the three events of web01 arrived in the order
+// they happened, so the alert ends resolved.
+func checkEndpointTimeOrder(t *testing.T, emu *emulator.Server) {
+	var got []string
+	for _, r := range emu.Requests() {
+		got = append(got, r.Action+" "+r.Severity)
+	}
+	want := []string{"trigger warning", "trigger critical", "resolve info"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("arrival order (-want +got):\n%s", diff)
+	}
+	alerts := emu.Alerts()
+	if len(alerts) != 1 || alerts[0].Status != emulator.StatusResolved {
+		t.Errorf("alerts = %+v, want one, resolved", alerts)
+	}
+}
+
 // checkEndpointInvalidRow: the three valid rows arrived and were accepted;
 // nothing was sent for the invalid one.
 func checkEndpointInvalidRow(t *testing.T, emu *emulator.Server) {
