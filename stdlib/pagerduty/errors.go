@@ -24,7 +24,7 @@ func fluxError(err error, routingKey string) error {
 	}
 	code := codes.Unavailable
 	switch de.Kind {
-	case delivery.KindRefused, delivery.KindInvalidURL:
+	case delivery.KindRefused, delivery.KindInvalidURL, delivery.KindRedirect:
 		code = codes.Invalid
 	case delivery.KindCanceled:
 		code = codes.Canceled
