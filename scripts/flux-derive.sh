@@ -54,7 +54,11 @@ die() { printf 'flux-derive: FAIL: %s\n' "$*" >&2; exit 1; }
 DEST=$1
 case "$DEST" in /*) ;; *) DEST=$ROOT/$DEST ;; esac
 [[ "$DEST" == */.build/flux ]] || die "DEST must end in /.build/flux (it is deleted and rewritten): $DEST"
-command -v patch >/dev/null || die "patch(1) is needed (Debian: apt-get install patch)"
+if ! command -v patch >/dev/null; then
+  log "installing patch(1)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq patch >/dev/null; } 2>/dev/null \
+    || die "patch(1) is needed (Debian: apt-get install patch)"
+fi
 
 # --- upstream flux from the module cache ------------------------------------
 # Run outside any module so no go.mod's replace directives apply.

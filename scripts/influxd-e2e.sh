@@ -17,6 +17,11 @@
 #      grouped by host: checks the CSV (_sent, _status, _pagerdutyDedupKey)
 #      and that each host's crit and ok rows triggered then resolved one
 #      alert under the dedup key of the CSV.
+#   5. (e) writes statuses with _level as a tag (as InfluxDB 2's checks do)
+#      for app-1 going warn -> crit -> ok; from(bucket:) returns them as one
+#      table per level, in group-key order (crit, ok, warn), straight into
+#      pagerduty.endpoint(): checks that the alert ends resolved (endpoint()
+#      sends each dedup key's events in _time order).
 # Only loopback addresses are used. Both servers are stopped on exit. It
 # prints one line per check, then "N passed, M failed"; it exits non-zero
 # on any failure, after printing the tail of influxd's and the emulator's logs.
@@ -322,6 +327,55 @@ for h in "${HOSTS[@]}"; do
   fi
 done
 check "(b) emulator accepted all 8 requests of (a) and (b)" "$e2echeck" requests -emulator "$EMU" -count 8 -accepted 8
+
+say "(e) _level as a tag: one table per level, in group-key order (crit, ok, warn)"
+# As InfluxDB 2's checks store statuses: _level is a tag, so from(bucket:)
+# returns one table per level. app-1 went warn -> crit -> ok; endpoint() must
+# send each dedup key's events in _time order, so the alert ends resolved.
+tag_line() { # tag_line LEVEL TIME SUMMARY
+  printf 'tagged_statuses,host=app-1,_level=%s summary="%s",client="influxd-e2e",class="mem",group="app-stack" %s' "$1" "$3" "$2"
+}
+check "(e) write app-1's warn, crit and ok statuses with _level as a tag" write \
+  "$(tag_line warn $((now - 150)) "Memory at 85% on app-1")" \
+  "$(tag_line crit $((now - 100)) "Memory at 97% on app-1")" \
+  "$(tag_line ok $((now - 50)) "Memory back to 40% on app-1")"
+tagged_query() {
+  flux e-tagged <<EOF
+import "pagerduty"
+import "influxdata/influxdb/secrets"
+import "influxdata/influxdb/v1"
+
+from(bucket: "mon/autogen")
+    |> range(start: -1h)
+    |> filter(fn: (r) => r._measurement == "tagged_statuses")
+    |> v1.fieldsAsCols()
+    |> pagerduty.endpoint(url: "$EMU/v2/enqueue")(mapFn: (r) => ({
+        routingKey: secrets.get(key: "PAGERDUTY_FILE_KEY"),
+        client: r.client,
+        clientURL: "http://127.0.0.1:$http_port/",
+        class: r.class,
+        group: r.group,
+        severity: pagerduty.severityFromLevel(level: r._level),
+        eventAction: pagerduty.actionFromLevel(level: r._level),
+        source: r.host,
+        summary: r.summary,
+        timestamp: r._time,
+    }))()
+    |> yield(name: "tagged")
+EOF
+}
+check "(e) Flux query with pagerduty.endpoint over the per-level tables succeeds" tagged_query
+check "(e) the three rows were sent" "$e2echeck" csv -file "$tmp/e-tagged.csv" \
+  -rows 3 -eq _sent=true -eq _status=202 -nonempty _pagerdutyDedupKey
+if key=$("$e2echeck" csv-value -file "$tmp/e-tagged.csv" -col _pagerdutyDedupKey -where "host=app-1" 2>&1); then
+  check "(e) app-1: warn, crit and ok rows share one dedup key" true
+  check "(e) app-1: the alert ends resolved (events sent in _time order: warn, crit, ok)" \
+    "$e2echeck" alert -emulator "$EMU" -dedup-key "$key" -status resolved -source app-1 \
+    -history trigger,trigger,resolve -severity warning -summary "Memory at 85% on app-1"
+else
+  check "(e) app-1: warn, crit and ok rows share one dedup key" false
+  printf '      %s\n' "${key//$'\n'/$'\n      '}"
+fi
 
 say "secrets.get of a secret that exists nowhere"
 missing_secret_query() {

@@ -9,7 +9,11 @@
 // package "pagerduty": this binary is linked against a copy of flux v0.65.1
 // whose stdlib/packages.go lacks the single import of upstream pagerduty
 // (see scripts/influxd-build.sh), and registers fluxpd's instead through
-// the blank import below.
+// the blank import below. "run" also validates FLUXPD_PAGERDUTY_URL and
+// FLUXPD_PAGERDUTY_CHANGE_URL (the server's default URLs; a bad one stops
+// the start) and sets lang.PrepareContext (fluxpd.go), so that every query
+// carries its script's pagerduty options, those defaults and a reporter
+// that writes failed sends to the server's log.
 package main
 
 import (
@@ -51,6 +55,13 @@ func runMain(args ...string) error {
 
 	switch name {
 	case "", "run":
+		// Refuse to start with a bad default URL, before opening anything.
+		h, err := hostFromEnv()
+		if err != nil {
+			return err
+		}
+		installHost(h)
+
 		cmd := run.NewCommand()
 
 		// Tell the server the build details.
@@ -61,6 +72,7 @@ func runMain(args ...string) error {
 		if err := cmd.Run(args...); err != nil {
 			return fmt.Errorf("run: %s", err)
 		}
+		setLogger(cmd.Logger, h)
 
 		signalCh := make(chan os.Signal, 1)
 		signal.Notify(signalCh, os.Interrupt, syscall.SIGTERM)
