@@ -22,6 +22,8 @@
 #      table per level, in group-key order (crit, ok, warn), straight into
 #      pagerduty.endpoint(): checks that the alert ends resolved (endpoint()
 #      sends each dedup key's events in _time order).
+#   6. (f) calls sendEvent inside map() without pagerdutyURL: it must reach
+#      the emulator through the server's FLUXPD_PAGERDUTY_URL.
 # Only loopback addresses are used. Both servers are stopped on exit. It
 # prints one line per check, then "N passed, M failed"; it exits non-zero
 # on any failure, after printing the tail of influxd's and the emulator's logs.
@@ -152,7 +154,9 @@ say "starting influxd on $INFLUX (rpc 127.0.0.1:$rpc_port), state in $tmp"
 # server's environment, part (b) one from the file named by FLUXPD_SECRETS_FILE.
 printf 'PAGERDUTY_FILE_KEY=%s\n' "$ROUTING_KEY" > "$tmp/fluxpd.secrets"
 chmod 600 "$tmp/fluxpd.secrets"
+# FLUXPD_PAGERDUTY_URL is the server's default URL: part (f) names none.
 env "${unset_influx[@]}" PAGERDUTY_ROUTING_KEY="$ROUTING_KEY" FLUXPD_SECRETS_FILE="$tmp/fluxpd.secrets" \
+  FLUXPD_PAGERDUTY_URL="http://127.0.0.1:$emu_port/v2/enqueue" \
   bin/influxd-fluxpd run -config "$tmp/influxd.conf" > "$tmp/influxd.log" 2>&1 &
 influxd_pid=$!
 say "starting the fluxpd emulator on $EMU"
@@ -376,6 +380,26 @@ else
   check "(e) app-1: warn, crit and ok rows share one dedup key" false
   printf '      %s\n' "${key//$'\n'/$'\n      '}"
 fi
+
+say "(f) sendEvent inside map() without pagerdutyURL: the server's FLUXPD_PAGERDUTY_URL"
+default_url_query() {
+  flux f-default <<'EOF'
+import "pagerduty"
+import "influxdata/influxdb/secrets"
+import "csv"
+
+key = secrets.get(key: "PAGERDUTY_ROUTING_KEY")
+csv.from(csv: "#datatype,string,long,string\n#group,false,false,false\n#default,_result,,\n,result,table,host\n,,0,batch-1\n")
+    |> map(fn: (r) => ({r with status: pagerduty.sendEvent(
+        routingKey: key, client: "influxd-e2e", clientURL: "", dedupKey: r.host, class: "job", group: "batch",
+        severity: "warning", eventAction: "trigger", source: r.host, summary: "Job late on ${r.host}",
+        timestamp: "2024-01-01T00:00:00Z")}))
+EOF
+}
+check "(f) Flux query with sendEvent in map() and no URL succeeds" default_url_query
+check "(f) sendEvent returned 202" "$e2echeck" csv -file "$tmp/f-default.csv" -rows 1 -eq host=batch-1 -eq status=202
+check "(f) the emulator (the server's default URL) has the alert" \
+  "$e2echeck" alert -emulator "$EMU" -dedup-key batch-1 -status triggered -source batch-1 -history trigger
 
 say "secrets.get of a secret that exists nowhere"
 missing_secret_query() {
