@@ -38,10 +38,6 @@ func hostsToEmulate(src string) emulatedHosts {
 	return hosts
 }
 
-// pagerdutyHosts is the former name of hostsToEmulate, kept until run.go
-// calls hostsToEmulate.
-var pagerdutyHosts = hostsToEmulate
-
 // emulates reports whether requests for host (as in a URL, with or without
 // port) go to the emulator.
 func (h emulatedHosts) emulates(host string) bool {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/influxdata/flux"
@@ -21,6 +22,7 @@ import (
 	"github.com/fluxpd/fluxpd/internal/redact"
 	"github.com/fluxpd/fluxpd/internal/secrets"
 	"github.com/fluxpd/fluxpd/stdlib/lazy" // the Flux stdlib with our pagerduty, finalized on first run
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // maxResponseBytes caps what any Flux HTTP call of a script may read, as
@@ -97,6 +99,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := initFlux(ctx); err != nil {
 		return err
 	}
+	ctx = pagerduty.WithHost(ctx, pagerduty.Host{Report: failureReporter(stderr, store)})
 	if f.live {
 		r.Deps = runDeps(fluxhttp.NewDefaultClient(), store)
 		return maskErr(r.Run(ctx, file, src), store)
@@ -107,7 +110,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer emu.Close()
 	client := fluxhttp.NewDefaultClient()
-	client.Transport = newRedirect(emu.URL(), pagerdutyHosts(src), client.Transport)
+	client.Transport = newRedirect(emu.URL(), hostsToEmulate(src), client.Transport)
 	r.Deps = runDeps(client, store)
 	runErr := r.Run(ctx, file, src)
 	if err := out.Flush(); err != nil {
@@ -135,6 +138,19 @@ func initFlux(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// failureReporter prints one line on w for every send that did not end
+// with a 2xx answer, so that PagerDuty's reason reaches the person even
+// though sendEvent returns only the status. Sends run concurrently.
+func failureReporter(w io.Writer, store *secrets.Store) func(pagerduty.Failure) {
+	var mu sync.Mutex
+	return func(f pagerduty.Failure) {
+		line := redact.String(f.String(), store.Handed()...)
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(w, "fluxpd: "+line)
 	}
 }
 

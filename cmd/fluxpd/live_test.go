@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
+)
+
+// These tests run scripts the way a user tries fluxpd against a receiver
+// of their own: `fluxpd run --live`, the script's options pointing at a
+// loopback emulator. Any request elsewhere (PagerDuty itself) would fail
+// the run, since nothing answers on events.pagerduty.com here; the
+// emulator's counts prove where the events went.
+
+// oneRowCSV is a script prelude with one row of data.
+const oneRowCSV = `import "pagerduty"
+import "csv"
+data = "#datatype,string,long,string,string
+#group,false,false,false,false
+#default,_result,,,
+,result,table,host,level
+,,0,db01,crit
+"
+`
+
+func sendInMap(key string) string {
+	return `csv.from(csv: data) |> map(fn: (r) => ({r with s: pagerduty.sendEvent(
+    routingKey: "` + key + `", client: "", clientURL: "", dedupKey: r.host, class: "", group: "",
+    severity: pagerduty.severityFromLevel(level: r.level), eventAction: "trigger",
+    source: r.host, summary: "from map", timestamp: "")}))
+`
+}
+
+func TestRunLive_OptionReachesMap(t *testing.T) {
+	emu := emulatortest.New(t)
+	script := writeScript(t, oneRowCSV+fmt.Sprintf("option pagerduty.defaultURL = %q\n", emu.EventsURL())+sendInMap(testKey))
+	code, stdout, stderr := fluxpd(t, "", "run", "--live", script)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, ",db01,crit,202") {
+		t.Errorf("stdout lacks the row with s = 202:\n%s", stdout)
+	}
+	if n := len(emu.Requests()); n != 1 {
+		t.Errorf("the script's emulator received %d requests, want 1", n)
+	}
+}
+
+// TestRunLive_ReasonsShown: a rejected event's reason reaches standard
+// error, one line, with the key masked.
+func TestRunLive_ReasonsShown(t *testing.T) {
+	emu := emulatortest.New(t)
+	emu.Inject(emulator.Fault{Status: 400, Body: `{"status":"invalid event","message":"Event object is invalid","errors":["Length of 'routing_key' is incorrect (should be 32 characters)"]}`})
+	script := writeScript(t, oneRowCSV+fmt.Sprintf("option pagerduty.defaultURL = %q\n", emu.EventsURL())+sendInMap(testKey))
+	code, stdout, stderr := fluxpd(t, "", "run", "--live", script)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	want := `fluxpd: pagerduty.sendEvent: 400 Bad Request from ` + emu.EventsURL() + ` after 1 attempt (dedup key "db01"): Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)`
+	if !strings.Contains(stderr, want+"\n") {
+		t.Errorf("stderr lacks\n%s\ngot:\n%s", want, stderr)
+	}
+	if strings.Contains(stdout+stderr, testKey) {
+		t.Error("the routing key was printed")
+	}
+}
+
+// TestRunLive_RedirectNotFollowed: a 301 and a 307 are failures; the
+// target of the redirect receives nothing.
+func TestRunLive_RedirectNotFollowed(t *testing.T) {
+	var hits atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(target.Close)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusTemporaryRedirect} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, target.URL+"/v2/enqueue?token=SECRETTOKEN", status)
+			}))
+			t.Cleanup(redirector.Close)
+			script := writeScript(t, oneRowCSV+fmt.Sprintf("option pagerduty.defaultURL = %q\n", redirector.URL+"/v2/enqueue")+
+				`csv.from(csv: data) |> pagerduty.endpoint()(mapFn: (r) => ({routingKey: "`+testKey+`", client: "", clientURL: "",
+    class: "", group: "", severity: "critical", eventAction: "trigger", source: r.host, summary: "s", timestamp: ""}))()
+`)
+			code, stdout, stderr := fluxpd(t, "", "run", "--live", script)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, fmt.Sprintf(",false,%d,", status)) {
+				t.Errorf("stdout lacks _sent false with status %d:\n%s", status, stdout)
+			}
+			if !strings.Contains(stdout, "redirecting to") || !strings.Contains(stdout, target.URL+"/v2/enqueue") {
+				t.Errorf("_body does not name the redirect target:\n%s", stdout)
+			}
+			if strings.Contains(stdout+stderr, "SECRETTOKEN") || strings.Contains(stdout+stderr, testKey) {
+				t.Error("a secret was printed")
+			}
+		})
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the redirect target received %d requests, want none", n)
+	}
+}
+
+// TestRunLive_ClearErrors: wrong types and keys PagerDuty always refuses
+// fail before sending, naming the parameter and never the key.
+func TestRunLive_ClearErrors(t *testing.T) {
+	emu := emulatortest.New(t)
+	base := oneRowCSV + fmt.Sprintf("option pagerduty.defaultURL = %q\n", emu.EventsURL())
+	call := `pagerduty.sendEvent(routingKey: %s, client: "", clientURL: "", dedupKey: "k", class: "", group: "", severity: %s, eventAction: "trigger", source: "h", summary: "s", timestamp: %s)`
+	for _, tc := range []struct{ name, key, severity, timestamp, want string }{
+		{"severity int", `"` + testKey + `"`, "3", `""`, `severity must be a string such as "critical"; got int 3`},
+		{"key too short", `"` + testKey[:31] + `"`, `"critical"`, `""`, "routingKey must be a 32-character integration key; got 31 characters"},
+		{"key with a leading space", `" ` + testKey + `"`, `"critical"`, `""`, "routingKey must be a 32-character integration key; got 33 characters (it starts or ends with white space)"},
+		{"timestamp without seconds", `"` + testKey + `"`, `"critical"`, `"2016-07-17T08:42Z"`, `timestamp must be`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			script := writeScript(t, base+fmt.Sprintf(call, tc.key, tc.severity, tc.timestamp)+"\n")
+			code, _, stderr := fluxpd(t, "", "run", "--live", script)
+			if code != 1 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and %q", code, stderr, tc.want)
+			}
+			if strings.Contains(stderr, testKey[1:31]) {
+				t.Error("the routing key was printed")
+			}
+		})
+	}
+	if n := len(emu.Requests()); n != 0 {
+		t.Errorf("the emulator received %d requests, want none", n)
+	}
+}
