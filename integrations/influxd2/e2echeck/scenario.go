@@ -264,6 +264,30 @@ func scenario(args []string) error {
 	}
 	s.token, s.orgID = setup.Auth.Token, setup.Org.ID
 
+	// What it is: the start-up log line and Flux's runtime.version().
+	s.check("influxd's log says version=2.0.0-beta.8+fluxpd", func() error {
+		b, err := os.ReadFile(s.logFile)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(string(b), `msg="Welcome to InfluxDB"`) || !strings.Contains(string(b), "version=2.0.0-beta.8+fluxpd ") {
+			return fmt.Errorf("no Welcome line with version=2.0.0-beta.8+fluxpd in %s", s.logFile)
+		}
+		return nil
+	}())
+	s.check("Flux runtime.version() is v0.65.1+fluxpd", func() error {
+		rows, err := s.query("import \"runtime\"\nimport \"csv\"\n" +
+			"csv.from(csv: \"#datatype,string,long,string\\n#group,false,false,false\\n#default,_result,,\\n,result,table,k\\n,,0,x\\n\")" +
+			" |> map(fn: (r) => ({r with v: runtime.version()}))")
+		if err != nil {
+			return err
+		}
+		if len(rows) != 1 || rows[0]["v"] != "v0.65.1+fluxpd" {
+			return fmt.Errorf("rows %v", rows)
+		}
+		return nil
+	}())
+
 	// The writer: one cpu point a second with the current usage.
 	var usage atomic.Int64
 	usage.Store(20)
