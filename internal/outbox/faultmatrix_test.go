@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -91,19 +92,36 @@ func TestFaultMatrix_StormAgainstRateLimit(t *testing.T) {
 	if len(evs) != 1000 {
 		t.Fatalf("%d events", len(evs))
 	}
+	// Ten senders at once, as endpoint() sends; each owns whole groups, so
+	// each group's events are offered in order.
 	sender := oneShot()
+	var mu sync.Mutex
 	queued := 0
-	for _, ev := range evs {
-		d, err := ob.Deliver(t.Context(), sender, ev.entry(s.EventsURL()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.Queued {
-			queued++
-		} else if d.Err != nil {
-			t.Fatalf("event %d neither delivered nor queued: %v", ev.seq, d.Err)
-		}
+	var wg sync.WaitGroup
+	for w := 0; w < 10; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, ev := range evs {
+				if int(ev.dk[len(ev.dk)-1]-'0') != w {
+					continue
+				}
+				d, err := ob.Deliver(t.Context(), sender, ev.entry(s.EventsURL()))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if d.Queued {
+					mu.Lock()
+					queued++
+					mu.Unlock()
+				} else if d.Err != nil {
+					t.Errorf("event %d neither delivered nor queued: %v", ev.seq, d.Err)
+				}
+			}
+		}()
 	}
+	wg.Wait()
 	throttled := 0
 	for _, r := range s.Requests() {
 		if r.Status == 429 {
