@@ -3,7 +3,7 @@
 // input into an event PagerDuty accepts.
 //
 // See https://developer.pagerduty.com/docs/events-api-v2/trigger-events/ for
-// the contract; ../shared/PAGERDUTY_API.md summarises it.
+// the contract.
 //
 // # Timestamps
 //
