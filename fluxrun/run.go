@@ -17,8 +17,6 @@ import (
 	"github.com/influxdata/flux/repl"
 	"github.com/influxdata/flux/semantic"
 	"github.com/influxdata/flux/values"
-
-	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // Runner runs Flux scripts. The zero value is not usable: Deps is required.
@@ -57,9 +55,7 @@ func (r *Runner) RunAST(ctx context.Context, pkg *ast.Package) error {
 	// they find their allocator here.
 	ctx = lang.ExecutionDependencies{Allocator: alloc}.Inject(ctx)
 
-	// Every pagerduty call of the script, wherever it is made, sees the
-	// options the script sets.
-	ctx, err := pagerduty.WithScript(ctx, pkg)
+	ctx, err := prepare(ctx, pkg)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/ast"
 	"github.com/influxdata/flux/parser"
+
+	"github.com/fluxpd/fluxpd/fluxrun"
 )
 
 // pkgPath is the import path of the package in Flux scripts.
@@ -29,6 +31,7 @@ func init() {
 	registerLevels()
 	registerDedupKey()
 	registerEndpoint()
+	fluxrun.RegisterContextHook(WithScript)
 }
 
 // parse parses pagerduty.flux, panicking with the file name on a syntax

@@ -8,8 +8,9 @@ import (
 
 // The Flux scripts run the same text on both runtimes, except that only
 // fluxpd's endpoint takes a concurrency. Every URL is passed explicitly:
-// in Flux v0.65.1 an `option pagerduty.defaultURL = ...` override is not
-// applied to the defaults of package functions called inside map().
+// upstream's pagerduty, on Flux v0.65.1, does not apply an
+// `option pagerduty.defaultURL = ...` override to sendEvent inside map()
+// (fluxpd does).
 
 // scriptHeader declares what every script uses. data is the CSV text.
 func scriptHeader(url, data string) string {
