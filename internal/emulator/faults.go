@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,11 +19,11 @@ import (
 //
 // In JSON a Fault reads
 //
-//	{"status":503,"body":"...","header":{"Retry-After":"1"},"delay":"50ms","drop":false,"drop_mid_response":false}
+//	{"status":503,"body":"...","header":{"Retry-After":"1"},"delay":"50ms","drop":false,"drop_mid_response":false,"drop_after":0}
 //
 // with every field optional and delay a Go duration string.
 //
-// Drop and DropMidResponse take over the TCP connection (http.Hijacker).
+// Drop, DropMidResponse and DropAfter take over the TCP connection (http.Hijacker).
 // Where that is impossible, as with an httptest.ResponseRecorder or
 // HTTP/2, the handler panics with http.ErrAbortHandler, which net/http
 // turns into an aborted response.
@@ -41,6 +42,11 @@ type Fault struct {
 	// DropMidResponse sends the status line, the headers (announcing the
 	// full Content-Length) and half the body, then closes the connection.
 	DropMidResponse bool
+	// DropAfter, if positive, sends the first DropAfter bytes of the
+	// response (status line, headers announcing the full Content-Length,
+	// body), then closes the connection: 11 cuts "HTTP/1.1 500 ..." inside
+	// the status line.
+	DropAfter int
 }
 
 type faultJSON struct {
@@ -50,11 +56,12 @@ type faultJSON struct {
 	Delay           string            `json:"delay,omitempty"`
 	Drop            bool              `json:"drop,omitempty"`
 	DropMidResponse bool              `json:"drop_mid_response,omitempty"`
+	DropAfter       int               `json:"drop_after,omitempty"`
 }
 
 // MarshalJSON encodes f with Delay as a duration string.
 func (f Fault) MarshalJSON() ([]byte, error) {
-	j := faultJSON{f.Status, f.Body, f.Header, "", f.Drop, f.DropMidResponse}
+	j := faultJSON{f.Status, f.Body, f.Header, "", f.Drop, f.DropMidResponse, f.DropAfter}
 	if f.Delay != 0 {
 		j.Delay = f.Delay.String()
 	}
@@ -78,7 +85,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 		}
 		delay = d
 	}
-	*f = Fault{j.Status, j.Body, j.Header, delay, j.Drop, j.DropMidResponse}
+	*f = Fault{j.Status, j.Body, j.Header, delay, j.Drop, j.DropMidResponse, j.DropAfter}
 	return f.validate()
 }
 
@@ -88,8 +95,10 @@ func (f Fault) validate() error {
 		return fmt.Errorf("fault status must be between 200 and 599, was %d", f.Status)
 	case f.Delay < 0:
 		return fmt.Errorf("fault delay must not be negative, was %s", f.Delay)
-	case f.Drop && f.DropMidResponse:
-		return errors.New("fault drop and drop_mid_response are exclusive")
+	case f.DropAfter < 0:
+		return fmt.Errorf("fault drop_after must not be negative, was %d", f.DropAfter)
+	case f.Drop && f.DropMidResponse, f.Drop && f.DropAfter > 0, f.DropMidResponse && f.DropAfter > 0:
+		return errors.New("fault drop, drop_mid_response and drop_after are exclusive")
 	}
 	return nil
 }
@@ -120,6 +129,8 @@ func (f Fault) describe() string {
 		return "injected fault: connection dropped without a response"
 	case f.DropMidResponse:
 		return fmt.Sprintf("injected fault: connection dropped in the middle of a %d response", f.status())
+	case f.DropAfter > 0:
+		return fmt.Sprintf("injected fault: connection dropped after %d bytes of a %d response", f.DropAfter, f.status())
 	}
 	return fmt.Sprintf("injected fault: %d", f.status())
 }
@@ -130,7 +141,10 @@ func (f Fault) write(w http.ResponseWriter) {
 	case f.Drop:
 		hijackAndClose(w, nil)
 	case f.DropMidResponse:
-		hijackAndClose(w, f.partialResponse())
+		hijackAndClose(w, f.partialResponse(len(f.body())/2))
+	case f.DropAfter > 0:
+		raw := f.partialResponse(len(f.body()))
+		hijackAndClose(w, raw[:min(f.DropAfter, len(raw))])
 	default:
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
@@ -138,12 +152,13 @@ func (f Fault) write(w http.ResponseWriter) {
 			h.Set(k, v)
 		}
 		w.WriteHeader(f.status())
-		_, _ = w.Write([]byte(f.body()))
+		_, _ = io.WriteString(w, f.body()) // no copy of a large body
 	}
 }
 
-// partialResponse is an HTTP/1.1 response cut in the middle of its body.
-func (f Fault) partialResponse() []byte {
+// partialResponse is an HTTP/1.1 response with only the first n bytes of
+// its body.
+func (f Fault) partialResponse(n int) []byte {
 	body := f.body()
 	var b bytes.Buffer
 	s := f.status()
@@ -155,7 +170,7 @@ func (f Fault) partialResponse() []byte {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	_ = h.Write(&b)
 	b.WriteString("\r\n")
-	b.WriteString(body[:len(body)/2])
+	b.WriteString(body[:n])
 	return b.Bytes()
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -128,6 +130,9 @@ func TestEmulator_Faults_InvalidScript(t *testing.T) {
 		`[{"delay":"-1s"}]`,
 		`[{"status":42}]`,
 		`[{"drop":true,"drop_mid_response":true}]`,
+		`[{"drop":true,"drop_after":3}]`,
+		`[{"drop_mid_response":true,"drop_after":3}]`,
+		`[{"drop_after":-1}]`,
 		`not json`,
 	} {
 		if code, resp := post(t, s.URL()+"/_emulator/faults", body); code != 400 {
@@ -213,5 +218,57 @@ func TestFault_JSON(t *testing.T) {
 	}
 	if diff := cmp.Diff(f, got); diff != "" {
 		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestFault_JSON_DropAfter(t *testing.T) {
+	f := emulator.Fault{Status: 500, DropAfter: 11}
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"status":500,"drop_after":11}`; string(b) != want {
+		t.Errorf("Marshal = %s, want %s", b, want)
+	}
+	var got emulator.Fault
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(f, got); diff != "" {
+		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestEmulator_Faults_DropAfter reads what a DropAfter fault sends before
+// it closes the connection: exactly its first bytes.
+func TestEmulator_Faults_DropAfter(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		fault emulator.Fault
+		want  string
+	}{
+		{name: "inside the status line", fault: emulator.Fault{Status: 500, DropAfter: 11}, want: "HTTP/1.1 50"},
+		{name: "longer than the response", fault: emulator.Fault{Status: 202, Body: "{}", DropAfter: 1000},
+			want: "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := emulatortest.New(t)
+			s.Inject(tt.fault)
+			conn, err := net.Dial("tcp", s.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			body := trigger()
+			fmt.Fprintf(conn, "POST /v2/enqueue HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			got, err := io.ReadAll(conn)
+			if err != nil {
+				t.Fatalf("reading until the emulator closes: %v", err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("received %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

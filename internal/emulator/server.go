@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,6 +18,8 @@ type Server struct {
 	url  string
 	done chan struct{} // closed when Serve has returned
 	err  error         // what Serve returned, other than http.ErrServerClosed
+
+	conns atomic.Int64 // connections accepted
 }
 
 // Start listens on addr, such as "127.0.0.1:0" for a free port, and serves
@@ -34,6 +37,11 @@ func Start(addr string, opts Options) (*Server, error) {
 		url:      "http://" + ln.Addr().String(),
 		done:     make(chan struct{}),
 	}
+	s.srv.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -45,6 +53,10 @@ func Start(addr string, opts Options) (*Server, error) {
 
 // Addr returns the address listened on, such as "127.0.0.1:8787".
 func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Connections returns the number of TCP connections the server has
+// accepted, so that tests can tell whether a client reused a connection.
+func (s *Server) Connections() int { return int(s.conns.Load()) }
 
 // URL returns the base URL, such as "http://127.0.0.1:8787".
 func (s *Server) URL() string { return s.url }

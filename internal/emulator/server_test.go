@@ -2,12 +2,14 @@ package emulator_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
 )
 
 func TestStart(t *testing.T) {
@@ -69,5 +71,35 @@ func TestServer_Shutdown_WaitsForRequests(t *testing.T) {
 	}
 	if code := <-done; code != 202 {
 		t.Errorf("in-flight request: status %d, want 202", code)
+	}
+}
+
+func TestServer_Connections(t *testing.T) {
+	s := emulatortest.New(t)
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	for range 3 {
+		res, err := client.Post(s.EventsURL(), "application/json", strings.NewReader(trigger()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	if got := s.Connections(); got != 1 {
+		t.Errorf("Connections() = %d after 3 requests on one kept-alive connection, want 1", got)
+	}
+	s.Inject(emulator.Fault{Drop: true})
+	if _, err := client.Post(s.EventsURL(), "application/json", strings.NewReader(trigger())); err == nil {
+		t.Fatal("a dropped connection answered")
+	}
+	if res, err := client.Post(s.EventsURL(), "application/json", strings.NewReader(trigger())); err != nil {
+		t.Fatal(err)
+	} else {
+		res.Body.Close()
+	}
+	if got := s.Connections(); got != 2 {
+		t.Errorf("Connections() = %d after a dropped connection, want 2", got)
 	}
 }
