@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
@@ -135,5 +137,66 @@ func TestRunLive_ClearErrors(t *testing.T) {
 	}
 	if n := len(emu.Requests()); n != 0 {
 		t.Errorf("the emulator received %d requests, want none", n)
+	}
+}
+
+// TestRunLive_OutboxThroughFlux: endpoint() rows whose sends meet an outage
+// are reported as queued, and a later `fluxpd outbox flush` delivers them
+// in order: the alert ends resolved.
+func TestRunLive_OutboxThroughFlux(t *testing.T) {
+	emu := emulatortest.New(t)
+	if err := emu.StartOutage(emulator.Outage{For: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "outbox.db")
+	script := writeScript(t, `import "pagerduty"
+import "csv"
+option pagerduty.defaultURL = "`+emu.EventsURL()+`"
+option pagerduty.maxRetries = 0
+data = "#datatype,string,long,string,string
+#group,false,false,true,false
+#default,_result,,,
+,result,table,host,level
+,,0,db01,crit
+,,0,db01,ok
+"
+csv.from(csv: data) |> pagerduty.endpoint()(mapFn: (r) => ({routingKey: "`+testKey+`", client: "", clientURL: "",
+    class: "", group: "", severity: pagerduty.severityFromLevel(level: r.level),
+    eventAction: pagerduty.actionFromLevel(level: r.level), source: r.host, summary: "s", timestamp: ""}))()
+`)
+	code, stdout, stderr := fluxpd(t, "", "run", "--live", "--outbox", path, script)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, ",db01,crit,") || !strings.Contains(stdout, ",false,503,queued for redelivery: ") ||
+		!strings.Contains(stdout, ",false,0,queued behind earlier events for this dedup key") {
+		t.Errorf("rows are not reported as queued:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "2 events queued by this run for redelivery; 2 pending") {
+		t.Errorf("the summary does not report the queued events:\n%s", stderr)
+	}
+	if len(emu.Alerts()) != 0 {
+		t.Fatalf("alerts exist during the outage: %v", emu.Alerts())
+	}
+	emu.EndOutage()
+	code, stdout, stderr = fluxpd(t, "", "outbox", "flush", "--outbox", path)
+	if code != 0 {
+		t.Fatalf("outbox flush: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	alerts := emu.Alerts()
+	if len(alerts) != 1 || alerts[0].Status != emulator.StatusResolved {
+		t.Errorf("alerts after the flush = %+v, want one, resolved", alerts)
+	}
+	if strings.Contains(stdout+stderr, testKey) {
+		t.Error("the routing key was printed")
+	}
+}
+
+// TestRunLive_OutboxNeedsLive: queueing while the emulator stands in for
+// PagerDuty would page for real later, so it is refused.
+func TestRunLive_OutboxNeedsLive(t *testing.T) {
+	code, _, stderr := fluxpd(t, "", "run", "--outbox", filepath.Join(t.TempDir(), "o.db"), writeScript(t, "1"))
+	if code != 2 || !strings.Contains(stderr, "--outbox needs --live") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }

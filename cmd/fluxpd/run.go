@@ -35,6 +35,7 @@ type runFlags struct {
 	emulatorAddr string
 	now          string
 	secrets      string
+	outbox       string
 }
 
 func parseRunFlags(args []string, stderr io.Writer) (runFlags, string, error) {
@@ -46,6 +47,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, string, error) {
 	fs.StringVar(&f.emulatorAddr, "emulator-addr", "127.0.0.1:0", "address of the built-in emulator")
 	fs.StringVar(&f.now, "now", "", "pin now() to this RFC 3339 time")
 	fs.StringVar(&f.secrets, "secrets", "", "file of KEY=value lines for secrets.get (looked up before the environment)")
+	fs.StringVar(&f.outbox, "outbox", os.Getenv(outboxEnv), "outbox file keeping events PagerDuty did not take for redelivery (needs --live; default $"+outboxEnv+")")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: fluxpd run [flags] FILE.flux   (\"-\" reads standard input)")
 		fmt.Fprintln(stderr, "\nRuns a Flux script. Unless --live is given, requests to PagerDuty go to a built-in emulator,\nand what it received is printed on standard error after the run.\n\nFlags:")
@@ -56,6 +58,10 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, string, error) {
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
+		return f, "", errUsage
+	}
+	if f.outbox != "" && !f.live {
+		fmt.Fprintln(stderr, "--outbox needs --live: events queued while the built-in emulator stands in for PagerDuty would later be redelivered to the real PagerDuty")
 		return f, "", errUsage
 	}
 	if f.format != "csv" && f.format != "table" {
@@ -99,11 +105,23 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := initFlux(ctx); err != nil {
 		return err
 	}
-	ctx = pagerduty.WithHost(ctx, pagerduty.Host{Report: failureReporter(stderr, store)})
+	report := failureReporter(stderr, store)
+	host := pagerduty.Host{Report: report.report}
 	if f.live {
 		r.Deps = runDeps(fluxhttp.NewDefaultClient(), store)
+		if f.outbox != "" {
+			ob, err := pagerduty.OpenOutbox(f.outbox, pagerduty.OutboxOptions{Log: stderrLine(stderr, "fluxpd: ")})
+			if err != nil {
+				return err
+			}
+			defer ob.Close()
+			host.Outbox, host.FlushFirst = ob, true
+			defer writeOutboxSummary(stderr, ob, report)
+		}
+		ctx = pagerduty.WithHost(ctx, host)
 		return maskErr(r.Run(ctx, file, src), store)
 	}
+	ctx = pagerduty.WithHost(ctx, host)
 	emu, err := emulator.Start(f.emulatorAddr, emulator.Options{})
 	if err != nil {
 		return fmt.Errorf("cannot start the PagerDuty emulator: %w", err)
@@ -141,17 +159,53 @@ func initFlux(ctx context.Context) error {
 	}
 }
 
-// failureReporter prints one line on w for every send that did not end
-// with a 2xx answer, so that PagerDuty's reason reaches the person even
-// though sendEvent returns only the status. Sends run concurrently.
-func failureReporter(w io.Writer, store *secrets.Store) func(pagerduty.Failure) {
+// reporter prints one line on w for every event that was not accepted,
+// so that PagerDuty's reason reaches the person even though sendEvent
+// returns only the status, and counts the events queued in the outbox.
+// Sends run concurrently.
+type reporter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	store  *secrets.Store
+	queued int
+}
+
+func failureReporter(w io.Writer, store *secrets.Store) *reporter {
+	return &reporter{w: w, store: store}
+}
+
+func (r *reporter) report(f pagerduty.Failure) {
+	line := redact.String(f.String(), r.store.Handed()...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f.Queued {
+		r.queued++
+	}
+	fmt.Fprintln(r.w, "fluxpd: "+line)
+}
+
+// stderrLine returns a func printing each message as one line on w.
+func stderrLine(w io.Writer, prefix string) func(string) {
 	var mu sync.Mutex
-	return func(f pagerduty.Failure) {
-		line := redact.String(f.String(), store.Handed()...)
+	return func(msg string) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintln(w, "fluxpd: "+line)
+		fmt.Fprintln(w, prefix+msg)
 	}
+}
+
+// writeOutboxSummary says what the run queued and what waits in total.
+func writeOutboxSummary(w io.Writer, ob *pagerduty.Outbox, r *reporter) {
+	st, err := ob.Stats()
+	if err != nil {
+		fmt.Fprintf(w, "fluxpd: outbox %s: %v\n", ob.Path(), err)
+		return
+	}
+	r.mu.Lock()
+	queued := r.queued
+	r.mu.Unlock()
+	fmt.Fprintf(w, "\nOutbox %s: %d event%s queued by this run for redelivery; %d pending, %d dead letters in all (fluxpd outbox list, fluxpd outbox flush)\n",
+		ob.Path(), queued, plural(queued), st.Pending, st.Dead)
 }
 
 // loadSecrets returns the secrets of --secrets, if given, in front of the
@@ -206,4 +260,11 @@ func readScript(file string, stdin io.Reader) (string, error) {
 		return "", fmt.Errorf("the script %s is empty", file)
 	}
 	return string(b), nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -574,13 +574,19 @@ func (o *Outbox) backoff(n int) time.Duration {
 // ends, for long-running hosts, and returns ctx's error. Failures of the
 // outbox itself are logged as warnings and tried again at the next tick.
 func (o *Outbox) Run(ctx context.Context, interval time.Duration) error {
+	return o.RunWith(ctx, interval, FlushOptions{})
+}
+
+// RunWith is Run with the given options for every flush, such as the
+// host's own Sender.
+func (o *Outbox) RunWith(ctx context.Context, interval time.Duration, fo FlushOptions) error {
 	if interval <= 0 {
 		interval = 10 * time.Second
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		rep, err := o.Flush(ctx, FlushOptions{})
+		rep, err := o.Flush(ctx, fo)
 		if err != nil && ctx.Err() == nil {
 			o.opts.Warn(fmt.Sprintf("outbox: warning: flush failed: %v", err))
 		} else if rep.Sent > 0 || rep.Expired > 0 {

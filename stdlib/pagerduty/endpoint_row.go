@@ -62,7 +62,7 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int
 	}
 	obj, err := t.fn.Eval(t.ctx, i, cr)
 	if err != nil {
-		p.fail(fmt.Errorf("mapFn failed on this row: %w", err))
+		p.refuse(t, fmt.Errorf("mapFn failed on this row: %w", err))
 		return p
 	}
 	in, err := readEvent(obj.Get)
@@ -73,7 +73,7 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int
 		p.msg.dedupKey = in.DedupKey
 	}
 	if err != nil {
-		p.fail(err)
+		p.refuse(t, err)
 		return p
 	}
 	if p.at.IsZero() && in.Timestamp.IsTime {
@@ -81,11 +81,11 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int
 	}
 	ev, _, err := event.Build(in)
 	if err != nil {
-		p.fail(err)
+		p.refuse(t, err)
 		return p
 	}
 	if p.msg.body, err = event.Encode(ev); err != nil {
-		p.fail(err)
+		p.refuse(t, err)
 	}
 	return p
 }
@@ -121,20 +121,26 @@ func inAlertOrder(rows []*pendingRow) []*pendingRow {
 
 // send delivers the row's event and records the outcome.
 func (p *pendingRow) send(ctx context.Context, t *endpointTransformation) {
-	resp, err := send(ctx, t.settings, t.sender, p.msg)
+	o := send(ctx, t.settings, t.sender, p.msg)
 	p.msg.body = nil
 	switch {
-	case resp != nil && resp.StatusCode != 0:
+	case o.queued != "":
+		p.result = rowResult{status: o.status, body: redact.String(o.queued, p.msg.routingKey)}
+	case o.status != 0:
+		body := ""
+		if o.resp != nil {
+			body = o.resp.Body
+		}
 		p.result = rowResult{
-			sent:   resp.StatusCode/100 == 2,
-			status: resp.StatusCode,
-			body:   redact.String(answerOrError(resp.Body, err), p.msg.routingKey),
+			sent:   o.accepted(),
+			status: o.status,
+			body:   redact.String(answerOrError(body, o.err), p.msg.routingKey),
 		}
-		if p.msg.dedupKey == "" {
-			p.msg.dedupKey = resp.DedupKey
+		if p.msg.dedupKey == "" && o.resp != nil {
+			p.msg.dedupKey = o.resp.DedupKey
 		}
-	case err != nil:
-		p.fail(err)
+	case o.err != nil:
+		p.fail(o.err)
 	default:
 		p.fail(errors.New("no answer and no error from the PagerDuty sender"))
 	}
@@ -147,6 +153,12 @@ func answerOrError(body string, err error) string {
 		return body
 	}
 	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+// refuse records why the row's event was not sent and reports it.
+func (p *pendingRow) refuse(t *endpointTransformation, err error) {
+	p.fail(err)
+	t.settings.reportFailure(refusal(p.msg, err))
 }
 
 func (p *pendingRow) fail(err error) {

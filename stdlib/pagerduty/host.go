@@ -18,9 +18,19 @@ import (
 type Host struct {
 	// URL and ChangeURL replace the package's default URLs; "" keeps them.
 	URL, ChangeURL string
-	// Report, when not nil, is called once for every send that did not end
-	// with a 2xx answer, from the goroutine that sent it.
+	// Report, when not nil, is called once for every event that was not
+	// accepted: refused before sending, answered other than 2xx, no answer,
+	// or queued in the outbox. It is called from the goroutine that sent.
 	Report func(Failure)
+	// Outbox, when not nil, stores every event whose delivery ended with a
+	// retryable outcome (429, 5xx, no answer, deadline spent) and every
+	// event whose alert already has events waiting there, for redelivery
+	// in order. The script then sees the last status and no error.
+	Outbox *Outbox
+	// FlushFirst makes a send whose alert has events waiting in the outbox
+	// try to deliver those first (fluxpd run does; servers leave it to
+	// their background RunOutbox).
+	FlushFirst bool
 }
 
 type hostKey struct{}
@@ -57,17 +67,23 @@ type Failure struct {
 	Status int
 	// Attempts is the number of requests sent.
 	Attempts int
-	// Reason is PagerDuty's message and errors, or why no answer came.
+	// Reason is PagerDuty's message and errors, why no answer came, or why
+	// the event was not sent.
 	Reason string
+	// Queued reports that the event waits in the outbox for redelivery.
+	Queued bool
 }
 
 // String formats the failure as one log line.
 func (f Failure) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "pagerduty.%s: ", f.Function)
-	if f.Status != 0 {
+	switch {
+	case f.Status != 0:
 		fmt.Fprintf(&b, "%d %s from %s", f.Status, http.StatusText(f.Status), f.URL)
-	} else {
+	case f.Attempts == 0:
+		fmt.Fprintf(&b, "not sent to %s", f.URL)
+	default:
 		fmt.Fprintf(&b, "no answer from %s", f.URL)
 	}
 	if f.Attempts > 0 {
@@ -91,8 +107,9 @@ func plural(n int) string {
 
 // newFailure describes the outcome of a send that did not end with a 2xx
 // answer; routingKey is masked in every field.
-func newFailure(function, rawURL, dedupKey, routingKey string, resp *delivery.Response, err error) Failure {
-	f := Failure{Function: function, URL: redact.URL(rawURL), DedupKey: dedupKey}
+func newFailure(m message, resp *delivery.Response, err error) Failure {
+	routingKey := m.routingKey
+	f := Failure{Function: m.function, URL: redact.URL(m.url), DedupKey: m.dedupKey}
 	if resp != nil {
 		f.Status, f.Attempts = resp.StatusCode, resp.Attempts
 		f.Reason = answerReason(resp)
@@ -120,6 +137,11 @@ func answerReason(r *delivery.Response) string {
 		msg = strings.TrimSpace(r.Body)
 	}
 	return msg
+}
+
+// refusal describes an event refused before sending.
+func refusal(m message, err error) Failure {
+	return newFailure(m, nil, err)
 }
 
 // report hands a failed send to the host, if it asked for them.

@@ -43,6 +43,8 @@ type settings struct {
 	url, changeURL string
 	policy         delivery.Policy
 	report         func(Failure)
+	outbox         *Outbox
+	flushFirst     bool
 }
 
 // scriptOptions are the options one script sets, already checked.
@@ -95,7 +97,7 @@ func settingsFrom(ctx context.Context) (settings, error) {
 	if h, ok := ctx.Value(hostKey{}).(Host); ok {
 		s.url = cmpOr(h.URL, s.url)
 		s.changeURL = cmpOr(h.ChangeURL, s.changeURL)
-		s.report = h.Report
+		s.report, s.outbox, s.flushFirst = h.Report, h.Outbox, h.FlushFirst
 	}
 	s.url = cmpOr(opts.url, s.url)
 	s.changeURL = cmpOr(opts.changeURL, s.changeURL)

@@ -2,12 +2,16 @@ package pagerduty
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/codes"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
+	"github.com/fluxpd/fluxpd/internal/outbox"
+	"github.com/fluxpd/fluxpd/internal/redact"
 	"github.com/fluxpd/fluxpd/internal/version"
 )
 
@@ -47,26 +51,86 @@ func encode(function, rawURL string, v any, routingKey, dedupKey string) (messag
 	return message{function: function, url: rawURL, body: body, routingKey: routingKey, dedupKey: dedupKey}, err
 }
 
-// send delivers m and reports a failure to the host. A non-2xx answer is
-// a result, not an error; failing to get any answer is an error.
-func send(ctx context.Context, s settings, sender *delivery.Sender, m message) (*delivery.Response, error) {
-	resp, err := sender.Send(ctx, m.url, m.body, m.routingKey)
-	if err != nil || resp == nil || resp.StatusCode/100 != 2 {
-		s.reportFailure(newFailure(m.function, m.url, m.dedupKey, m.routingKey, resp, err))
+// outcome is how one send ended.
+type outcome struct {
+	resp *delivery.Response // the last answer, nil if none came
+	err  error              // why the send failed, nil on 2xx
+	// queued, when not empty, says the event waits in the outbox, and why.
+	queued string
+	status int // the last status, 0 when no answer came
+}
+
+// accepted reports a 2xx answer.
+func (o outcome) accepted() bool { return o.err == nil && o.status/100 == 2 }
+
+// send delivers m, through the outbox when the host keeps one, and
+// reports a failure to the host. A non-2xx answer is an outcome, not an
+// error of the script.
+func send(ctx context.Context, s settings, sender *delivery.Sender, m message) outcome {
+	var o outcome
+	if s.outbox == nil {
+		o.resp, o.err = sender.Send(ctx, m.url, m.body, m.routingKey)
+	} else {
+		o = deliverVia(ctx, s, sender, m)
 	}
-	return resp, err
+	if o.resp != nil {
+		o.status = o.resp.StatusCode
+	}
+	var de *delivery.Error
+	if o.status == 0 && errors.As(o.err, &de) {
+		o.status = de.StatusCode
+	}
+	if !o.accepted() {
+		f := newFailure(m, o.resp, o.err)
+		if o.queued != "" {
+			f.Queued, f.Reason = true, redact.String(o.queued, m.routingKey)
+		}
+		s.reportFailure(f)
+	}
+	return o
+}
+
+// deliverVia sends m through the outbox, which queues it when the send
+// ends with a retryable outcome or its alert already waits there.
+func deliverVia(ctx context.Context, s settings, sender *delivery.Sender, m message) outcome {
+	if s.flushFirst && s.outbox.Pending(m.routingKey, m.dedupKey) {
+		if fs, err := flushSender(ctx); err == nil {
+			_, _ = s.outbox.Flush(ctx, outbox.FlushOptions{Sender: fs, Force: true, RoutingKeys: []string{m.routingKey}})
+		}
+	}
+	d, err := s.outbox.Deliver(ctx, sender, outbox.Entry{URL: m.url, RoutingKey: m.routingKey, DedupKey: m.dedupKey, Body: m.body})
+	o := outcome{resp: d.Response, err: d.Err}
+	if err != nil {
+		o.err = fmt.Errorf("%w; the event could not be stored in the outbox %s either: %w", orNoAnswer(d.Err), s.outbox.Path(), err)
+		return o
+	}
+	if d.Queued {
+		o.queued = d.Reason
+		if o.err == nil {
+			o.err = errors.New(d.Reason)
+		}
+	}
+	return o
+}
+
+func orNoAnswer(err error) error {
+	if err == nil {
+		return errors.New("not sent")
+	}
+	return err
 }
 
 // sendOne sends one message for sendEvent or sendChangeEvent and returns
-// PagerDuty's status code.
+// PagerDuty's status code: the answer, or with an outbox the last status
+// (0 when none came) of an event queued for redelivery.
 func sendOne(ctx context.Context, s settings, m message) (int, error) {
 	sender, err := newSender(ctx, s.policy)
 	if err != nil {
 		return 0, err
 	}
-	resp, err := send(ctx, s, sender, m)
-	if resp != nil && resp.StatusCode != 0 {
-		return resp.StatusCode, nil
+	o := send(ctx, s, sender, m)
+	if o.status != 0 || o.queued != "" {
+		return o.status, nil
 	}
-	return 0, fluxError(err, m.routingKey)
+	return 0, fluxError(o.err, m.routingKey)
 }
