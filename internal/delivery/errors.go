@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/fluxpd/fluxpd/internal/event"
-	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // Kind says which step of a delivery failed.
@@ -49,14 +48,16 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Error is a failed delivery. Use its predicates rather than its text to
-// decide what to do; compare EventsAPIV2Error in PagerDuty/go-pagerduty.
+// Error is a failed delivery. Use Kind, StatusCode and Temporary rather
+// than its text to decide what to do; compare EventsAPIV2Error in
+// PagerDuty/go-pagerduty.
 //
-// Error() never contains the request body (it holds the routing key), the
-// URL's userinfo or query string, or any secret passed to Sender.Send: the
-// routing key found in the body and those secrets are masked even when a
-// cause quotes them. Unwrap returns the cause as it was, minus the
-// *url.Error that net/http wraps around it with the full URL.
+// Error() and GoString never contain the request body, the URL's userinfo
+// or query string, or any secret passed to Sender.Send, even when a cause
+// quotes them; nor do the fields URL, Location, Message and Errors. Unwrap
+// returns the cause as it was, for errors.Is and errors.As, minus the
+// *url.Error that net/http wraps around it with the full URL: its own text
+// is not masked, so show the *Error, not its cause.
 type Error struct {
 	Kind Kind
 	// StatusCode is the HTTP status of the last attempt, 0 if it got none.
@@ -80,17 +81,6 @@ type Error struct {
 	// scrub masks secrets in Error()'s text. A func, not the secrets
 	// themselves, so that %#v cannot print them.
 	scrub func(string) string
-}
-
-// RateLimited reports whether PagerDuty's last answer was 429 Too Many Requests.
-func (e *Error) RateLimited() bool {
-	return e.Kind == KindHTTP && e.StatusCode == http.StatusTooManyRequests
-}
-
-// BadRequest reports whether PagerDuty rejected the event as invalid (400);
-// sending it again unchanged cannot succeed.
-func (e *Error) BadRequest() bool {
-	return e.Kind == KindHTTP && e.StatusCode == http.StatusBadRequest
 }
 
 // Temporary reports whether the failure is of a retryable kind (see
@@ -170,21 +160,6 @@ func (e *Error) GoString() string {
 	}
 	return fmt.Sprintf("&delivery.Error{Kind:%v, StatusCode:%d, Attempts:%d, URL:%q, Location:%q, Message:%q, Errors:%q, Err:%q}",
 		e.Kind, e.StatusCode, e.Attempts, scrub(e.URL), scrub(e.Location), scrub(e.Message), errors, cause)
-}
-
-// scrubber returns a func that hides, in this order, the request body,
-// the full URL (replaced by its redacted form) and the secrets, in case a
-// cause such as the embedder's validator or a proxy's error quotes them.
-func scrubber(body, rawURL, redactedURL string, secrets []string) func(string) string {
-	return func(text string) string {
-		if body != "" {
-			text = strings.ReplaceAll(text, body, "<request body>")
-		}
-		if rawURL != "" && rawURL != redactedURL {
-			text = strings.ReplaceAll(text, rawURL, redactedURL)
-		}
-		return redact.String(text, secrets...)
-	}
 }
 
 // statusText formats a status like "400 Bad Request", without trusting the

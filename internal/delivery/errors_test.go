@@ -47,27 +47,25 @@ func TestError_Error(t *testing.T) {
 	}
 }
 
-func TestError_Predicates(t *testing.T) {
-	type preds struct{ RateLimited, Temporary, BadRequest bool }
+func TestError_Temporary(t *testing.T) {
 	tests := []struct {
 		name string
 		err  *delivery.Error
-		want preds
+		want bool
 	}{
-		{name: "429", err: &delivery.Error{Kind: delivery.KindHTTP, StatusCode: 429}, want: preds{RateLimited: true, Temporary: true}},
-		{name: "400", err: &delivery.Error{Kind: delivery.KindHTTP, StatusCode: 400}, want: preds{BadRequest: true}},
-		{name: "500", err: &delivery.Error{Kind: delivery.KindHTTP, StatusCode: 500}, want: preds{Temporary: true}},
-		{name: "403", err: &delivery.Error{Kind: delivery.KindHTTP, StatusCode: 403}, want: preds{}},
-		{name: "transport EOF", err: &delivery.Error{Kind: delivery.KindTransport, Err: io.EOF}, want: preds{Temporary: true}},
-		{name: "transport without cause", err: &delivery.Error{Kind: delivery.KindTransport}, want: preds{}},
-		{name: "canceled after 429", err: &delivery.Error{Kind: delivery.KindCanceled, StatusCode: 429, Err: context.Canceled}, want: preds{}},
-		{name: "refused", err: &delivery.Error{Kind: delivery.KindRefused, Err: io.EOF}, want: preds{}},
+		{name: "429", err: &delivery.Error{Kind: delivery.KindHTTP, StatusCode: 429}, want: true},
+		{name: "400", err: &delivery.Error{Kind: delivery.KindHTTP, StatusCode: 400}},
+		{name: "500", err: &delivery.Error{Kind: delivery.KindHTTP, StatusCode: 500}, want: true},
+		{name: "403", err: &delivery.Error{Kind: delivery.KindHTTP, StatusCode: 403}},
+		{name: "transport EOF", err: &delivery.Error{Kind: delivery.KindTransport, Err: io.EOF}, want: true},
+		{name: "transport without cause", err: &delivery.Error{Kind: delivery.KindTransport}},
+		{name: "canceled after 429", err: &delivery.Error{Kind: delivery.KindCanceled, StatusCode: 429, Err: context.Canceled}},
+		{name: "refused", err: &delivery.Error{Kind: delivery.KindRefused, Err: io.EOF}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := preds{tt.err.RateLimited(), tt.err.Temporary(), tt.err.BadRequest()}
-			if got != tt.want {
-				t.Errorf("predicates = %+v, want %+v", got, tt.want)
+			if got := tt.err.Temporary(); got != tt.want {
+				t.Errorf("Temporary() = %v, want %v", got, tt.want)
 			}
 		})
 	}

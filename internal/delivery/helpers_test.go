@@ -2,15 +2,14 @@ package delivery_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
 )
 
 // routingKey is a made-up 32-character integration key.
@@ -29,84 +28,46 @@ const (
 // start is the fake clock's initial time.
 var start = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 
-// step scripts one answer of the receiver: a status, headers and body, or
-// a handler for anything else (hijacking, stalling).
-type step struct {
-	status  int
-	header  map[string]string
-	body    string
-	handler http.HandlerFunc
+// emulatorAccepted is the emulator's answer to eventBody.
+const emulatorAccepted = acceptedBody + "\n"
+
+// newEmulator starts a PagerDuty emulator on 127.0.0.1 with faults queued:
+// the first requests get the faults, one each, and later ones the
+// emulator's own answers.
+func newEmulator(t *testing.T, faults ...emulator.Fault) *emulator.Server {
+	t.Helper()
+	emu := emulatortest.New(t)
+	emu.Inject(faults...)
+	return emu
 }
 
-// received is what the receiver recorded of one request.
+// times returns n copies of f: a fault that lasts longer than any Send.
+func times(n int, f emulator.Fault) []emulator.Fault {
+	out := make([]emulator.Fault, n)
+	for i := range out {
+		out[i] = f
+	}
+	return out
+}
+
+// received is what the tests check of one request.
 type received struct {
 	Method, Path                   string
 	ContentType, Accept, UserAgent string
 	Body                           string
 }
 
-// receiver is a test PagerDuty on 127.0.0.1 that answers with scripted
-// steps, repeating the last one, and records every request.
-type receiver struct {
-	t     *testing.T
-	URL   string // the alert endpoint
-	mu    sync.Mutex
-	steps []step
-	reqs  []received
-	conns int // connections opened
-}
-
-func newReceiver(t *testing.T, steps ...step) *receiver {
-	t.Helper()
-	r := &receiver{t: t, steps: steps}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(r.serve))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			r.mu.Lock()
-			r.conns++
-			r.mu.Unlock()
-		}
+// requests returns what emu received, in arrival order.
+func requests(emu *emulator.Server) []received {
+	var out []received
+	for _, r := range emu.Requests() {
+		out = append(out, received{
+			Method: r.Method, Path: r.Path, Body: string(r.Body),
+			ContentType: r.Header.Get("Content-Type"), Accept: r.Header.Get("Accept"),
+			UserAgent: r.Header.Get("User-Agent"),
+		})
 	}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	r.URL = srv.URL + "/v2/enqueue"
-	return r
-}
-
-func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		r.t.Errorf("receiver: reading request body: %v", err)
-	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, received{
-		Method: req.Method, Path: req.URL.Path, Body: string(body),
-		ContentType: req.Header.Get("Content-Type"), Accept: req.Header.Get("Accept"),
-		UserAgent: req.Header.Get("User-Agent"),
-	})
-	st := r.steps[min(len(r.reqs), len(r.steps))-1]
-	r.mu.Unlock()
-	if st.handler != nil {
-		st.handler(w, req)
-		return
-	}
-	for k, v := range st.header {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(st.status)
-	_, _ = io.WriteString(w, st.body)
-}
-
-func (r *receiver) requests() []received {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]received(nil), r.reqs...)
-}
-
-func (r *receiver) connections() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.conns
+	return out
 }
 
 // fakeClock advances only when slept on, and records the sleeps.
@@ -156,20 +117,5 @@ func newSender(t *testing.T, clock delivery.Clock) *delivery.Sender {
 		UserAgent: "fluxpd-test/1.0",
 		Clock:     clock,
 		Rand:      half,
-	}
-}
-
-// hijack returns a handler that takes over the connection, writes raw and
-// closes it: a connection dropped before or during the answer.
-func hijack(t *testing.T, raw string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Errorf("hijack: %v", err)
-			return
-		}
-		_, _ = buf.WriteString(raw)
-		_ = buf.Flush()
-		_ = conn.Close()
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/emulator"
 )
 
 // doerFunc adapts a func to delivery.Doer.
@@ -20,8 +21,8 @@ func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestSender_Send_LeaksNoSecret checks every failure path, like
 // AssertNotifyLeaksNoSecret in alertmanager's notify/test: neither the
-// routing key, nor the body, nor the URL's password or query string
-// appears in the error text, even when a cause quotes them.
+// routing key handed to Send, nor the body, nor the URL's password or query
+// string appears in the error or the answer, even when a cause quotes them.
 func TestSender_Send_LeaksNoSecret(t *testing.T) {
 	const (
 		password = "pa55w0rd-xyz"
@@ -40,30 +41,30 @@ func TestSender_Send_LeaksNoSecret(t *testing.T) {
 	refused, _ := closedURL(t)
 	tests := []struct {
 		name     string
-		steps    []step
-		url      string // when no receiver
+		faults   []emulator.Fault // queued in an emulator, unless url is set
+		url      string
 		doer     delivery.Doer
 		validate func(*url.URL) error
 		canceled bool
 	}{
-		{name: "400 echoing the key", steps: []step{{status: 400, body: echoKey}}},
-		{name: "503 spent", steps: []step{{status: 503, body: echoKey}}},
+		{name: "400 echoing the key", faults: []emulator.Fault{{Status: 400, Body: echoKey}}},
+		{name: "503 spent", faults: times(5, emulator.Fault{Status: 503, Body: echoKey})},
 		{name: "connection refused", url: refused},
-		{name: "dropped connection", steps: []step{{handler: hijack(t, "")}}},
-		{name: "validator quoting URL and key", steps: []step{{status: 202}},
+		{name: "dropped connection", faults: times(5, emulator.Fault{Drop: true})},
+		{name: "validator quoting URL and key", faults: []emulator.Fault{{Status: 202}},
 			validate: func(u *url.URL) error { return fmt.Errorf("refused %s for %s", u, routingKey) }},
 		{name: "client error quoting everything", url: "http://127.0.0.1:9/v2/enqueue",
 			doer: doerFunc(func(r *http.Request) (*http.Response, error) {
 				return nil, &url.Error{Op: "Post", URL: r.URL.String(), Err: fmt.Errorf("proxy said %s %s %s", r.URL, routingKey, eventBody)}
 			})},
-		{name: "canceled", steps: []step{{status: 503}}, canceled: true},
+		{name: "canceled", faults: []emulator.Fault{{Status: 503}}, canceled: true},
 		{name: "invalid URL", url: "ftp://user:" + password + "@127.0.0.1/?token=" + token},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			target := tt.url
-			if tt.steps != nil {
-				target = newReceiver(t, tt.steps...).URL
+			if tt.url == "" {
+				target = newEmulator(t, tt.faults...).EventsURL()
 			}
 			if !strings.HasPrefix(target, "ftp:") {
 				target = withSecrets(target)
@@ -79,8 +80,9 @@ func TestSender_Send_LeaksNoSecret(t *testing.T) {
 			if tt.canceled {
 				cancel()
 			}
-			// No secrets argument: the routing key must be found in the body.
-			resp, err := sender.Send(ctx, target, eventBody)
+			// The routing key is handed to Send, as every caller does:
+			// Send masks what it is given and looks for nothing itself.
+			resp, err := sender.Send(ctx, target, eventBody, routingKey)
 			if err == nil {
 				t.Fatal("Send() error = nil, want an error")
 			}
@@ -115,7 +117,7 @@ func TestSender_Send_MasksCallerSecrets(t *testing.T) {
 	})
 	sender := newSender(t, newFakeClock())
 	sender.Client = doer
-	sender.Policy.MaxRetries = delivery.NoRetries
+	sender.Policy.MaxRetries = 0
 	_, err := sender.Send(context.Background(), "http://127.0.0.1:9/v2/enqueue", []byte(`{}`), secret)
 	want := "failed to post event to PagerDuty at http://127.0.0.1:9/v2/enqueue after 1 attempt: upstream said anot**************ue"
 	if err == nil || err.Error() != want {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/emulator"
 )
 
 // TestSender_Send_Redirect checks that a 3xx answer is a failed send that
@@ -19,30 +20,30 @@ func TestSender_Send_Redirect(t *testing.T) {
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		for _, client := range []string{"*http.Client", "other Doer"} {
 			t.Run(http.StatusText(status)+" via "+client, func(t *testing.T) {
-				target := newReceiver(t, step{status: 202, body: acceptedBody})
-				location := strings.Replace(target.URL, "http://", "http://user:hunter2@", 1) + "?routing_key=" + routingKey
-				from := newReceiver(t, step{status: status, header: map[string]string{"Location": location}, body: "moved"})
+				target := newEmulator(t)
+				location := strings.Replace(target.EventsURL(), "http://", "http://user:hunter2@", 1) + "?routing_key=" + routingKey
+				from := newEmulator(t, times(2, emulator.Fault{Status: status, Header: map[string]string{"Location": location}, Body: "moved"})...)
 				sender := newSender(t, newFakeClock())
 				hc := sender.Client.(*http.Client)
 				if client == "other Doer" {
 					sender.Client = doerFunc(func(r *http.Request) (*http.Response, error) { return hc.Transport.RoundTrip(r) })
 				}
-				resp, err := sender.Send(context.Background(), from.URL, eventBody, routingKey)
+				resp, err := sender.Send(context.Background(), from.EventsURL(), eventBody, routingKey)
 
-				if n := len(target.requests()); n != 0 {
+				if n := len(target.Requests()); n != 0 {
 					t.Errorf("the redirect target received %d requests, want none", n)
 				}
-				if n := len(from.requests()); n != 1 {
+				if n := len(from.Requests()); n != 1 {
 					t.Errorf("the URL received %d requests, want 1 (no retry)", n)
 				}
 				if resp == nil || resp.StatusCode != status || resp.Attempts != 1 {
 					t.Errorf("Send() response = %+v, want status %d after 1 attempt", resp, status)
 				}
 				e := asError(t, err)
-				if e.Kind != delivery.KindRedirect || e.StatusCode != status || e.Attempts != 1 || e.Temporary() || e.Location != target.URL {
-					t.Errorf("Send() error = %#v, want a KindRedirect with Location %s", e, target.URL)
+				if e.Kind != delivery.KindRedirect || e.StatusCode != status || e.Attempts != 1 || e.Temporary() || e.Location != target.EventsURL() {
+					t.Errorf("Send() error = %#v, want a KindRedirect with Location %s", e, target.EventsURL())
 				}
-				want := "PagerDuty URL " + from.URL + " answered " + statusLine(status) + ` redirecting to "` + target.URL +
+				want := "PagerDuty URL " + from.EventsURL() + " answered " + statusLine(status) + ` redirecting to "` + target.EventsURL() +
 					`"; PagerDuty's Events API never redirects, so the URL is probably wrong: the redirect was not followed and the event was not delivered`
 				if diff := cmp.Diff(want, err.Error()); diff != "" {
 					t.Errorf("Send() error mismatch (-want +got):\n%s", diff)
@@ -74,13 +75,13 @@ func TestSender_Send_RedirectRelative(t *testing.T) {
 			if tt.location != "" {
 				header["Location"] = tt.location
 			}
-			rcv := newReceiver(t, step{status: 307, header: header}, step{status: 202})
+			emu := newEmulator(t, emulator.Fault{Status: 307, Header: header})
 			sender := newSender(t, newFakeClock())
-			_, err := sender.Send(context.Background(), rcv.URL, eventBody)
-			if n := len(rcv.requests()); n != 1 {
+			_, err := sender.Send(context.Background(), emu.EventsURL(), eventBody)
+			if n := len(emu.Requests()); n != 1 {
 				t.Errorf("the server received %d requests, want 1", n)
 			}
-			base := strings.TrimSuffix(rcv.URL, "/v2/enqueue")
+			base := emu.URL()
 			want := strings.Replace(tt.want, "%s", base, 1)
 			if err == nil || !strings.Contains(err.Error(), "answered 307 Temporary Redirect"+want+";") || strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("Send() error = %v, want it to say %q and hide the query", err, want)

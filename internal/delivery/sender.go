@@ -27,8 +27,9 @@ const (
 	acceptV2    = "application/vnd.pagerduty+json;version=2"
 )
 
-// Sender posts event bodies to PagerDuty, retrying as PagerDuty advises.
-// The zero value is usable; nil and zero fields take defaults. A Sender is
+// Sender posts event bodies to PagerDuty, retrying as its Policy says.
+// The zero value is usable: it sends once, with no timeout but the
+// context's; set Policy to DefaultPolicy() for PagerDuty's advice. A Sender is
 // safe for concurrent use if its Client, Validate, Clock and Rand are. A
 // Sender must not be copied after first use.
 //
@@ -48,7 +49,7 @@ type Sender struct {
 	// DNS answer that changed between attempts is checked again. It must not
 	// modify the URL. A refusal ends the call without sending a request.
 	Validate func(*url.URL) error
-	// Policy bounds retries and waits; zero fields take defaults.
+	// Policy bounds retries and waits; its fields are used as written.
 	Policy Policy
 	// UserAgent is the User-Agent header; empty means DefaultUserAgent.
 	UserAgent string
@@ -89,8 +90,13 @@ func (s *Sender) doer() Doer {
 
 // Send posts body to rawURL with up to Policy.MaxRetries retries, and
 // resends the identical body each time: the event's dedup_key makes that
-// idempotent. secrets (typically the routing key) are masked in error text
-// as a last line of defence; the body is never quoted anyway.
+// idempotent.
+//
+// secrets (the routing key, typically) are masked in everything Send
+// returns: the Response's text fields and the *Error's fields and text,
+// together with the body and the URL's userinfo and query string. Send
+// looks for no secret by itself, not even in the body: pass every secret
+// that must not leak.
 //
 // rawURL must pass the same check as CheckURL; otherwise Send returns a
 // *Error of KindInvalidURL and sends nothing.
@@ -102,7 +108,7 @@ func (s *Sender) doer() Doer {
 // returns a *Error of another kind, with the last Response if there was one.
 // Response.Attempts and Error.Attempts count the requests sent.
 func (s *Sender) Send(ctx context.Context, rawURL string, body []byte, secrets ...string) (*Response, error) {
-	c := call{s: s, ctx: ctx, rawURL: rawURL, body: body, secrets: secrets, policy: s.Policy.withDefaults()}
+	c := call{s: s, ctx: ctx, rawURL: rawURL, body: body, mask: newMask(rawURL, body, secrets), policy: s.Policy}
 	c.clock = s.Clock
 	if c.clock == nil {
 		c.clock = realClock{}
@@ -119,37 +125,37 @@ func (s *Sender) Send(ctx context.Context, rawURL string, body []byte, secrets .
 
 // call is the state of one Send.
 type call struct {
-	s       *Sender
-	ctx     context.Context
-	rawURL  string
-	body    []byte
-	secrets []string
-	policy  Policy
-	clock   Clock
-}
-
-// outcome is the result of one attempt: an answer or a transport error.
-type outcome struct {
-	resp          *Response
-	err           error
-	retryAfter    time.Duration
-	hasRetryAfter bool
-	location      string // of a 3xx answer, redacted; "" if none
+	s      *Sender
+	ctx    context.Context
+	rawURL string
+	body   []byte
+	mask   func(string) string // see newMask
+	policy Policy
+	clock  Clock
 }
 
 func (c *call) run() (*Response, error) {
-	deadline := c.clock.Now().Add(c.policy.Deadline)
+	var deadline time.Time // zero: none
+	if c.policy.Deadline > 0 {
+		deadline = c.clock.Now().Add(c.policy.Deadline)
+	}
 	var last outcome
 	sent := 0
 	for {
 		if err := c.ctx.Err(); err != nil {
 			return c.canceled(last, sent, err)
 		}
-		remaining := deadline.Sub(c.clock.Now())
-		if sent > 0 && remaining <= 0 {
-			return c.finish(last, sent)
+		timeout, bounded := c.policy.AttemptTimeout, c.policy.AttemptTimeout > 0
+		if !deadline.IsZero() {
+			remaining := deadline.Sub(c.clock.Now())
+			if sent > 0 && remaining <= 0 {
+				return c.finish(last, sent)
+			}
+			if !bounded || remaining < timeout {
+				timeout, bounded = remaining, true
+			}
 		}
-		o, err := c.attempt(min(c.policy.AttemptTimeout, remaining))
+		o, err := c.attempt(timeout, bounded)
 		if err != nil { // invalid or refused URL: nothing was sent
 			return c.stopped(last, sent, err)
 		}
@@ -178,10 +184,13 @@ func (c *call) run() (*Response, error) {
 	}
 }
 
-// attempt sends one request and reads the answer under a timeout. A non-nil
-// *Error means no request was sent.
-func (c *call) attempt(timeout time.Duration) (outcome, *Error) {
-	ctx, cancel := context.WithTimeout(c.ctx, timeout)
+// attempt sends one request and reads the answer, under timeout if
+// bounded. A non-nil *Error means no request was sent.
+func (c *call) attempt(timeout time.Duration, bounded bool) (outcome, *Error) {
+	ctx, cancel := context.WithCancel(c.ctx)
+	if bounded {
+		ctx, cancel = context.WithTimeout(c.ctx, timeout)
+	}
 	defer cancel()
 	req, err := c.newRequest(ctx)
 	if err != nil {
@@ -199,10 +208,11 @@ func (c *call) attempt(timeout time.Duration) (outcome, *Error) {
 	var location string
 	if hr.StatusCode/100 == 3 {
 		if loc, err := hr.Location(); err == nil {
-			location = redact.URL(loc.String())
+			location = c.mask(redact.URL(loc.String()))
 		}
 	}
 	o := outcome{resp: readResponse(hr), location: location}
+	maskResponse(o.resp, c.mask)
 	if hr.StatusCode/100 != 2 {
 		if v := hr.Header.Get("Retry-After"); v != "" {
 			o.retryAfter, o.hasRetryAfter = ParseRetryAfter(v, c.clock.Now())
@@ -232,27 +242,20 @@ func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
 // answer had one (capped by MaxRetryAfter), otherwise jittered backoff.
 func (c *call) wait(retry int, o outcome) time.Duration {
 	if o.hasRetryAfter {
-		return min(o.retryAfter, c.policy.MaxRetryAfter)
+		return min(o.retryAfter, max(c.policy.MaxRetryAfter, 0))
 	}
 	return Backoff(retry, c.policy.BaseDelay, c.policy.MaxDelay, c.s.Rand)
 }
 
-// fits reports whether a wait ends before both the call's deadline and the
-// context's deadline; a wait that cannot be followed by an attempt is not
+// fits reports whether a wait ends before both the call's deadline (if
+// any) and the context's deadline; a wait that cannot be followed by an attempt is not
 // worth starting. The context's deadline is real time, like its timer.
 func (c *call) fits(wait time.Duration, deadline time.Time) bool {
-	if c.clock.Now().Add(wait).After(deadline) {
+	if !deadline.IsZero() && c.clock.Now().Add(wait).After(deadline) {
 		return false
 	}
 	if d, ok := c.ctx.Deadline(); ok && time.Until(d) <= wait {
 		return false
 	}
 	return true
-}
-
-func (o outcome) status() int {
-	if o.resp == nil {
-		return 0
-	}
-	return o.resp.StatusCode
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // asError returns err as a *delivery.Error or fails the test.
@@ -24,15 +27,15 @@ func asError(t *testing.T, err error) *delivery.Error {
 }
 
 func TestSender_Send_Accepted(t *testing.T) {
-	rcv := newReceiver(t, step{status: http.StatusAccepted, body: acceptedBody})
+	emu := newEmulator(t)
 	clock := newFakeClock()
-	resp, err := newSender(t, clock).Send(context.Background(), rcv.URL, eventBody, routingKey)
+	resp, err := newSender(t, clock).Send(context.Background(), emu.EventsURL(), eventBody, routingKey)
 	if err != nil {
 		t.Fatalf("Send() error = %v", err)
 	}
 	want := &delivery.Response{
-		StatusCode: 202, Status: "success", Message: "Event processed", DedupKey: "srv01/HTTP",
-		Body: acceptedBody, Attempts: 1,
+		StatusCode: 202, Message: "Event processed", DedupKey: "srv01/HTTP",
+		Body: emulatorAccepted, Attempts: 1,
 	}
 	if diff := cmp.Diff(want, resp); diff != "" {
 		t.Errorf("Send() response mismatch (-want +got):\n%s", diff)
@@ -42,8 +45,11 @@ func TestSender_Send_Accepted(t *testing.T) {
 		ContentType: "application/json", Accept: "application/vnd.pagerduty+json;version=2",
 		UserAgent: "fluxpd-test/1.0",
 	}}
-	if diff := cmp.Diff(wantReqs, rcv.requests()); diff != "" {
+	if diff := cmp.Diff(wantReqs, requests(emu)); diff != "" {
 		t.Errorf("received requests mismatch (-want +got):\n%s", diff)
+	}
+	if got := emu.Requests()[0].Verdict; got != emulator.VerdictAccepted {
+		t.Errorf("emulator verdict = %s, want %s", got, emulator.VerdictAccepted)
 	}
 	if got := clock.slept(); len(got) != 0 {
 		t.Errorf("slept %v, want no wait", got)
@@ -51,59 +57,66 @@ func TestSender_Send_Accepted(t *testing.T) {
 }
 
 func TestSender_Send_DefaultUserAgent(t *testing.T) {
-	rcv := newReceiver(t, step{status: http.StatusAccepted, body: acceptedBody})
+	emu := newEmulator(t)
 	s := newSender(t, newFakeClock())
 	s.UserAgent = ""
-	if _, err := s.Send(context.Background(), rcv.URL, eventBody); err != nil {
+	if _, err := s.Send(context.Background(), emu.EventsURL(), eventBody); err != nil {
 		t.Fatalf("Send() error = %v", err)
 	}
-	if got := rcv.requests()[0].UserAgent; got != delivery.DefaultUserAgent {
+	if got := requests(emu)[0].UserAgent; got != delivery.DefaultUserAgent {
 		t.Errorf("User-Agent = %q, want %q", got, delivery.DefaultUserAgent)
 	}
 }
 
-// TestSender_Send_Retries runs scripted answers against the fake clock and
-// checks the answer, the error kind, the attempts and the waits.
+// TestSender_Send_Retries runs queued faults against the fake clock and
+// checks the answer, the error kind, the attempts and the waits. A fault
+// meant to last is queued more often than any Send tries, so that an extra
+// attempt shows up as an extra request.
 func TestSender_Send_Retries(t *testing.T) {
 	const s = time.Second
-	unavailable := step{status: 503, body: `{"status":"unavailable"}`}
-	accepted := step{status: 202, body: acceptedBody}
+	unavailable := times(5, emulator.Fault{Status: 503, Body: `{"status":"unavailable"}`})
 	tests := []struct {
 		name       string
 		policy     func(*delivery.Policy)
-		steps      []step
+		faults     []emulator.Fault // then the emulator's 202
 		wantStatus int
 		wantKind   delivery.Kind // 0: success
 		wantWaits  []time.Duration
 	}{
-		{name: "500 then 202", steps: []step{{status: 500}, accepted},
+		{name: "500 then 202", faults: []emulator.Fault{{Status: 500}},
 			wantStatus: 202, wantWaits: []time.Duration{s / 2}},
-		{name: "503 four times", steps: []step{unavailable},
+		{name: "503 four times", faults: unavailable,
 			wantStatus: 503, wantKind: delivery.KindHTTP, wantWaits: []time.Duration{s / 2, s, 2 * s}},
-		{name: "502 and 504 then 202", steps: []step{{status: 502}, {status: 504}, accepted},
+		{name: "502 and 504 then 202", faults: []emulator.Fault{{Status: 502}, {Status: 504}},
 			wantStatus: 202, wantWaits: []time.Duration{s / 2, s}},
-		{name: "no retries", policy: func(p *delivery.Policy) { p.MaxRetries = delivery.NoRetries },
-			steps: []step{unavailable}, wantStatus: 503, wantKind: delivery.KindHTTP},
-		{name: "zero MaxRetries means default", policy: func(p *delivery.Policy) { p.MaxRetries = 0 },
-			steps: []step{unavailable}, wantStatus: 503, wantKind: delivery.KindHTTP, wantWaits: []time.Duration{s / 2, s, 2 * s}},
-		{name: "501 not retried", steps: []step{{status: 501}}, wantStatus: 501, wantKind: delivery.KindHTTP},
-		{name: "404 not retried", steps: []step{{status: 404}}, wantStatus: 404, wantKind: delivery.KindHTTP},
-		{name: "200 is success", steps: []step{{status: 200}}, wantStatus: 200},
+		{name: "zero MaxRetries means no retries", policy: func(p *delivery.Policy) { p.MaxRetries = 0 },
+			faults: unavailable, wantStatus: 503, wantKind: delivery.KindHTTP},
+		{name: "negative MaxRetries means no retries", policy: func(p *delivery.Policy) { p.MaxRetries = -1 },
+			faults: unavailable, wantStatus: 503, wantKind: delivery.KindHTTP},
+		{name: "zero Policy: one attempt", policy: func(p *delivery.Policy) { *p = delivery.Policy{} },
+			faults: unavailable, wantStatus: 503, wantKind: delivery.KindHTTP},
+		{name: "zero delays: retried at once", policy: func(p *delivery.Policy) { p.BaseDelay, p.MaxDelay = 0, 0 },
+			faults: unavailable, wantStatus: 503, wantKind: delivery.KindHTTP, wantWaits: []time.Duration{0, 0, 0}},
+		{name: "zero Deadline and AttemptTimeout: no bound", policy: func(p *delivery.Policy) { p.Deadline, p.AttemptTimeout = 0, 0 },
+			faults: unavailable, wantStatus: 503, wantKind: delivery.KindHTTP, wantWaits: []time.Duration{s / 2, s, 2 * s}},
+		{name: "501 not retried", faults: times(5, emulator.Fault{Status: 501}), wantStatus: 501, wantKind: delivery.KindHTTP},
+		{name: "404 not retried", faults: times(5, emulator.Fault{Status: 404}), wantStatus: 404, wantKind: delivery.KindHTTP},
+		{name: "200 is success", faults: []emulator.Fault{{Status: 200}}, wantStatus: 200},
 		{name: "deadline stops backoff", policy: func(p *delivery.Policy) { p.Deadline = 2500 * time.Millisecond },
-			steps: []step{unavailable}, wantStatus: 503, wantKind: delivery.KindHTTP, wantWaits: []time.Duration{s / 2, s}},
+			faults: unavailable, wantStatus: 503, wantKind: delivery.KindHTTP, wantWaits: []time.Duration{s / 2, s}},
 		{name: "deadline stops Retry-After", policy: func(p *delivery.Policy) { p.Deadline = 5 * s },
-			steps:      []step{{status: 503, header: map[string]string{"Retry-After": "10"}}},
+			faults:     times(5, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": "10"}}),
 			wantStatus: 503, wantKind: delivery.KindHTTP},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rcv := newReceiver(t, tt.steps...)
+			emu := newEmulator(t, tt.faults...)
 			clock := newFakeClock()
 			sender := newSender(t, clock)
 			if tt.policy != nil {
 				tt.policy(&sender.Policy)
 			}
-			resp, err := sender.Send(context.Background(), rcv.URL, eventBody)
+			resp, err := sender.Send(context.Background(), emu.EventsURL(), eventBody)
 			attempts := len(tt.wantWaits) + 1
 			if tt.wantKind == 0 && err != nil {
 				t.Fatalf("Send() error = %v, want nil", err)
@@ -120,15 +133,15 @@ func TestSender_Send_Retries(t *testing.T) {
 			if diff := cmp.Diff(tt.wantWaits, clock.slept()); diff != "" {
 				t.Errorf("waits mismatch (-want +got):\n%s", diff)
 			}
-			assertIdenticalBodies(t, rcv, attempts)
+			assertIdenticalBodies(t, emu, attempts)
 		})
 	}
 }
 
 // assertIdenticalBodies checks that n requests arrived, all with the event body.
-func assertIdenticalBodies(t *testing.T, rcv *receiver, n int) {
+func assertIdenticalBodies(t *testing.T, emu *emulator.Server, n int) {
 	t.Helper()
-	reqs := rcv.requests()
+	reqs := requests(emu)
 	if len(reqs) != n {
 		t.Errorf("received %d requests, want %d", len(reqs), n)
 	}
@@ -141,31 +154,30 @@ func assertIdenticalBodies(t *testing.T, rcv *receiver, n int) {
 
 func TestSender_Send_RateLimited(t *testing.T) {
 	const s = time.Second
-	retryAfter := func(v string) step {
-		return step{status: 429, header: map[string]string{"Retry-After": v}}
+	retryAfter := func(v string) emulator.Fault {
+		return emulator.Fault{Status: 429, Header: map[string]string{"Retry-After": v}, Body: "{}"}
 	}
-	accepted := step{status: 202, body: acceptedBody}
 	tests := []struct {
 		name      string
-		steps     []step
+		faults    []emulator.Fault // then the emulator's 202
 		wantWaits []time.Duration
 		wantErr   bool
 	}{
-		{name: "Retry-After seconds", steps: []step{retryAfter("2"), accepted}, wantWaits: []time.Duration{2 * s}},
-		{name: "Retry-After HTTP date", steps: []step{retryAfter(start.Add(4 * s).Format(http.TimeFormat)), accepted}, wantWaits: []time.Duration{4 * s}},
-		{name: "Retry-After zero", steps: []step{retryAfter("0"), accepted}, wantWaits: []time.Duration{0}},
-		{name: "Retry-After capped", steps: []step{retryAfter("3600"), accepted}, wantWaits: []time.Duration{5 * s}},
-		{name: "Retry-After garbage falls back to backoff", steps: []step{retryAfter("later"), accepted}, wantWaits: []time.Duration{s / 2}},
-		{name: "no Retry-After", steps: []step{{status: 429}, accepted}, wantWaits: []time.Duration{s / 2}},
-		{name: "rate limited throughout", steps: []step{retryAfter("1")}, wantWaits: []time.Duration{s, s, s}, wantErr: true},
+		{name: "Retry-After seconds", faults: []emulator.Fault{retryAfter("2")}, wantWaits: []time.Duration{2 * s}},
+		{name: "Retry-After HTTP date", faults: []emulator.Fault{retryAfter(start.Add(4 * s).Format(http.TimeFormat))}, wantWaits: []time.Duration{4 * s}},
+		{name: "Retry-After zero", faults: []emulator.Fault{retryAfter("0")}, wantWaits: []time.Duration{0}},
+		{name: "Retry-After capped", faults: []emulator.Fault{retryAfter("3600")}, wantWaits: []time.Duration{5 * s}},
+		{name: "Retry-After garbage falls back to backoff", faults: []emulator.Fault{retryAfter("later")}, wantWaits: []time.Duration{s / 2}},
+		{name: "no Retry-After", faults: []emulator.Fault{{Status: 429}}, wantWaits: []time.Duration{s / 2}},
+		{name: "rate limited throughout", faults: times(5, retryAfter("1")), wantWaits: []time.Duration{s, s, s}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rcv := newReceiver(t, tt.steps...)
+			emu := newEmulator(t, tt.faults...)
 			clock := newFakeClock()
 			sender := newSender(t, clock)
 			sender.Policy.MaxRetryAfter = 5 * s
-			resp, err := sender.Send(context.Background(), rcv.URL, eventBody)
+			resp, err := sender.Send(context.Background(), emu.EventsURL(), eventBody)
 			if diff := cmp.Diff(tt.wantWaits, clock.slept()); diff != "" {
 				t.Errorf("waits mismatch (-want +got):\n%s", diff)
 			}
@@ -176,7 +188,7 @@ func TestSender_Send_RateLimited(t *testing.T) {
 				return
 			}
 			e := asError(t, err)
-			if !e.RateLimited() || !e.Temporary() || e.BadRequest() || resp.StatusCode != 429 {
+			if e.Kind != delivery.KindHTTP || e.StatusCode != 429 || !e.Temporary() || resp.StatusCode != 429 {
 				t.Errorf("Send() = %+v, %v; want 429 and a rate-limited, temporary error", resp, err)
 			}
 			const wantMsg = "PagerDuty rejected the event (429 Too Many Requests) after 4 attempts"
@@ -188,11 +200,11 @@ func TestSender_Send_RateLimited(t *testing.T) {
 }
 
 func TestSender_Send_BadRequest(t *testing.T) {
-	rcv := newReceiver(t, step{status: 400, body: invalidBody})
+	emu := newEmulator(t, times(5, emulator.Fault{Status: 400, Body: invalidBody})...)
 	clock := newFakeClock()
-	resp, err := newSender(t, clock).Send(context.Background(), rcv.URL, eventBody, routingKey)
+	resp, err := newSender(t, clock).Send(context.Background(), emu.EventsURL(), eventBody, routingKey)
 	wantResp := &delivery.Response{
-		StatusCode: 400, Status: "invalid event", Message: "Event object is invalid",
+		StatusCode: 400, Message: "Event object is invalid",
 		Errors: []string{"'payload.source' is missing or blank"}, Body: invalidBody, Attempts: 1,
 	}
 	if diff := cmp.Diff(wantResp, resp); diff != "" {
@@ -203,10 +215,10 @@ func TestSender_Send_BadRequest(t *testing.T) {
 	if err.Error() != wantMsg {
 		t.Errorf("Send() error = %q, want %q", err, wantMsg)
 	}
-	if !e.BadRequest() || e.Temporary() || e.RateLimited() || e.Kind != delivery.KindHTTP || e.Attempts != 1 {
+	if e.StatusCode != 400 || e.Temporary() || e.Kind != delivery.KindHTTP || e.Attempts != 1 {
 		t.Errorf("Send() error = %+v, want a permanent bad request after 1 attempt", e)
 	}
-	if got := len(rcv.requests()); got != 1 {
+	if got := len(emu.Requests()); got != 1 {
 		t.Errorf("received %d requests, want exactly 1", got)
 	}
 	if got := clock.slept(); len(got) != 0 {
@@ -219,12 +231,18 @@ func TestSender_Send_UnparseableAccepted(t *testing.T) {
 		{name: "not JSON", body: "<html>ok</html>"},
 		{name: "truncated JSON", body: `{"status":"succ`},
 		{name: "wrong types", body: `{"status":1,"errors":"x"}`},
+		{name: "trailing data", body: `{"message":"m"} x`},
+		{name: "array", body: `["message"]`},
 		{name: "empty", body: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rcv := newReceiver(t, step{status: 202, body: tt.body})
-			resp, err := newSender(t, newFakeClock()).Send(context.Background(), rcv.URL, eventBody)
+			f := emulator.Fault{Status: 202, Body: tt.body}
+			if tt.body == "" { // an empty Fault.Body means the emulator's own; a zero length sends none
+				f.Header = map[string]string{"Content-Length": "0"}
+			}
+			emu := newEmulator(t, f)
+			resp, err := newSender(t, newFakeClock()).Send(context.Background(), emu.EventsURL(), eventBody)
 			if err != nil {
 				t.Fatalf("Send() error = %v, want success", err)
 			}
@@ -239,13 +257,41 @@ func TestSender_Send_UnparseableAccepted(t *testing.T) {
 // TestSender_Send_KeepAlive checks that answers are drained and closed, so
 // that every attempt and every call reuse one connection.
 func TestSender_Send_KeepAlive(t *testing.T) {
-	rcv := newReceiver(t, step{status: 503, body: strings.Repeat("x", 10000)}, step{status: 202, body: acceptedBody},
-		step{status: 400, body: invalidBody})
+	emu := newEmulator(t, append([]emulator.Fault{{Status: 503, Body: strings.Repeat("x", 10000)}, {Status: 202, Body: acceptedBody}},
+		times(4, emulator.Fault{Status: 400, Body: invalidBody})...)...)
 	sender := newSender(t, newFakeClock())
 	for range 5 {
-		_, _ = sender.Send(context.Background(), rcv.URL, eventBody)
+		_, _ = sender.Send(context.Background(), emu.EventsURL(), eventBody)
 	}
-	if got := rcv.connections(); got != 1 {
-		t.Errorf("opened %d connections for %d requests, want 1", got, len(rcv.requests()))
+	if got, n := emu.Connections(), len(emu.Requests()); got != 1 || n != 6 {
+		t.Errorf("opened %d connections for %d requests, want 1 for 6", got, n)
+	}
+}
+
+// TestSender_Send_MasksAnswers checks that what Send returns is masked on
+// every path, success included: a server echoing the secrets handed to
+// Send cannot make them reach the caller.
+func TestSender_Send_MasksAnswers(t *testing.T) {
+	const other = "another-secret-value"
+	echo := `{"status":"success","message":"got ` + routingKey + `","dedup_key":"` + other + `","errors":["` + routingKey + `"]}`
+	for _, status := range []int{202, 400, 503} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			emu := newEmulator(t, times(5, emulator.Fault{Status: status, Body: echo})...)
+			resp, err := newSender(t, newFakeClock()).Send(context.Background(), emu.EventsURL(), eventBody, routingKey, other)
+			if resp == nil {
+				t.Fatalf("Send() response = nil, error %v; want the answer", err)
+			}
+			key, masked := redact.Key(routingKey), redact.Key(other)
+			want := &delivery.Response{
+				StatusCode: status, Message: "got " + key, DedupKey: masked, Errors: []string{key}, Attempts: resp.Attempts,
+				Body: `{"status":"success","message":"got ` + key + `","dedup_key":"` + masked + `","errors":["` + key + `"]}`,
+			}
+			if diff := cmp.Diff(want, resp); diff != "" {
+				t.Errorf("Send() response mismatch (-want +got):\n%s", diff)
+			}
+			if err != nil {
+				assertNoSecret(t, err, resp, routingKey, other)
+			}
+		})
 	}
 }

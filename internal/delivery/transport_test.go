@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/emulator"
 )
 
 // closedURL returns an alert endpoint on 127.0.0.1 where nothing listens.
@@ -50,29 +51,27 @@ func TestSender_Send_ConnectionRefused(t *testing.T) {
 }
 
 func TestSender_Send_ConnectionDropped(t *testing.T) {
-	accepted := step{status: 202, body: acceptedBody}
 	tests := []struct {
 		name         string
-		steps        func(t *testing.T) []step
-		wantStatus   int // 0: transport error
+		faults       []emulator.Fault // then the emulator's 202
+		wantStatus   int              // 0: transport error
 		wantAttempts int
 		wantBody     string
 	}{
-		{name: "before the answer, then accepted", wantStatus: 202, wantAttempts: 2, wantBody: acceptedBody,
-			steps: func(t *testing.T) []step { return []step{{handler: hijack(t, "")}, accepted} }},
-		{name: "inside the status line, then accepted", wantStatus: 202, wantAttempts: 2, wantBody: acceptedBody,
-			steps: func(t *testing.T) []step { return []step{{handler: hijack(t, "HTTP/1.1 50")}, accepted} }},
+		{name: "before the answer, then accepted", wantStatus: 202, wantAttempts: 2, wantBody: emulatorAccepted,
+			faults: []emulator.Fault{{Drop: true}}},
+		{name: "inside the status line, then accepted", wantStatus: 202, wantAttempts: 2, wantBody: emulatorAccepted,
+			faults: []emulator.Fault{{Status: 500, DropAfter: len("HTTP/1.1 50")}}},
 		{name: "always before the answer", wantAttempts: 4,
-			steps: func(t *testing.T) []step { return []step{{handler: hijack(t, "")}} }},
+			faults: times(5, emulator.Fault{Drop: true})},
 		{name: "inside an accepted body", wantStatus: 202, wantAttempts: 1, wantBody: `{"status":"succ`,
-			steps: func(t *testing.T) []step {
-				return []step{{handler: hijack(t, "HTTP/1.1 202 Accepted\r\nContent-Length: 80\r\n\r\n{\"status\":\"succ")}}
-			}},
+			// Half of a 30-byte body arrives, Content-Length announcing 30.
+			faults: []emulator.Fault{{Status: 202, Body: `{"status":"success","m":"abc"}`, DropMidResponse: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rcv := newReceiver(t, tt.steps(t)...)
-			resp, err := newSender(t, newFakeClock()).Send(context.Background(), rcv.URL, eventBody)
+			emu := newEmulator(t, tt.faults...)
+			resp, err := newSender(t, newFakeClock()).Send(context.Background(), emu.EventsURL(), eventBody)
 			if tt.wantStatus == 0 {
 				e := asError(t, err)
 				if e.Kind != delivery.KindTransport || e.Attempts != tt.wantAttempts || !e.Temporary() {
@@ -81,7 +80,7 @@ func TestSender_Send_ConnectionDropped(t *testing.T) {
 				if !strings.Contains(err.Error(), "EOF") {
 					t.Errorf("Send() error = %q, want it to name the EOF", err)
 				}
-				assertIdenticalBodies(t, rcv, tt.wantAttempts)
+				assertIdenticalBodies(t, emu, tt.wantAttempts)
 				return
 			}
 			if err != nil {
@@ -90,26 +89,23 @@ func TestSender_Send_ConnectionDropped(t *testing.T) {
 			if resp.StatusCode != tt.wantStatus || resp.Attempts != tt.wantAttempts || resp.Body != tt.wantBody {
 				t.Errorf("Send() response = %+v, want %d after %d attempts with body %q", resp, tt.wantStatus, tt.wantAttempts, tt.wantBody)
 			}
-			assertIdenticalBodies(t, rcv, tt.wantAttempts)
+			assertIdenticalBodies(t, emu, tt.wantAttempts)
 		})
 	}
 }
 
+// stall is an answer held back longer than any test waits.
+var stall = emulator.Fault{Status: 202, Delay: 5 * time.Second}
+
 // TestSender_Send_AttemptTimeout uses real time: a server that stalls longer
 // than a 50ms attempt timeout.
 func TestSender_Send_AttemptTimeout(t *testing.T) {
-	stall := func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
-	}
-	rcv := newReceiver(t, step{handler: stall})
+	emu := newEmulator(t, times(3, stall)...)
 	sender := newSender(t, newFakeClock())
 	sender.Policy.AttemptTimeout = 50 * time.Millisecond
 	sender.Policy.MaxRetries = 1
 	began := time.Now()
-	_, err := sender.Send(context.Background(), rcv.URL, eventBody)
+	_, err := sender.Send(context.Background(), emu.EventsURL(), eventBody)
 	if elapsed := time.Since(began); elapsed > 2*time.Second {
 		t.Errorf("Send() took %v, want about 2 × 50ms", elapsed)
 	}
@@ -117,62 +113,50 @@ func TestSender_Send_AttemptTimeout(t *testing.T) {
 	if e.Kind != delivery.KindTransport || e.Attempts != 2 || !e.Temporary() || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Send() error = %v (%+v), want temporary transport timeout after 2 attempts", err, e)
 	}
-	want := "failed to post event to PagerDuty at " + rcv.URL + " after 2 attempts: no answer within 50ms: context deadline exceeded"
+	want := "failed to post event to PagerDuty at " + emu.EventsURL() + " after 2 attempts: no answer within 50ms: context deadline exceeded"
 	if err.Error() != want {
 		t.Errorf("Send() error = %q, want %q", err, want)
 	}
 }
 
 // TestSender_Send_LargeBody checks that a 50 MB answer is not read into
-// memory: the server counts what it managed to write before the client
-// closed the connection.
+// memory: Send allocates little, keeps MaxBodySize bytes, and closes the
+// connection instead of reading on, so the next Send needs a new one.
 func TestSender_Send_LargeBody(t *testing.T) {
-	const size = 50 << 20
-	var written atomic.Int64
-	done := make(chan struct{})
-	huge := func(w http.ResponseWriter, _ *http.Request) {
-		defer close(done)
-		w.Header().Set("Content-Length", fmt.Sprint(size))
-		w.WriteHeader(http.StatusAccepted)
-		chunk := []byte(strings.Repeat("x", 32<<10))
-		for written.Load() < size {
-			n, err := w.Write(chunk)
-			written.Add(int64(n))
-			if err != nil {
-				return
-			}
-		}
-	}
-	rcv := newReceiver(t, step{handler: huge})
-	resp, err := newSender(t, newFakeClock()).Send(context.Background(), rcv.URL, eventBody)
+	huge := strings.Repeat("x", 50<<20)
+	emu := newEmulator(t, emulator.Fault{Status: http.StatusAccepted, Body: huge})
+	sender := newSender(t, newFakeClock())
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	resp, err := sender.Send(context.Background(), emu.EventsURL(), eventBody)
+	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatalf("Send() error = %v", err)
 	}
-	if len(resp.Body) != delivery.MaxBodySize || !resp.Truncated {
-		t.Errorf("Send() body length = %d, truncated = %v; want %d, true", len(resp.Body), resp.Truncated, delivery.MaxBodySize)
+	if resp.Body != huge[:delivery.MaxBodySize] {
+		t.Errorf("Send() body length = %d, want the first %d bytes", len(resp.Body), delivery.MaxBodySize)
 	}
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("server still writing 10s after Send returned: the connection was not closed")
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+		t.Errorf("Send() allocated %d bytes, want at most 4 MiB", alloc)
 	}
-	if n := written.Load(); n >= size {
-		t.Errorf("server wrote all %d bytes, want the client to stop reading early", n)
-	} else {
-		t.Logf("server wrote %d of %d bytes (socket buffers included)", n, size)
+	if _, err := sender.Send(context.Background(), emu.EventsURL(), eventBody); err != nil {
+		t.Fatalf("second Send() error = %v", err)
+	}
+	if got := emu.Connections(); got != 2 {
+		t.Errorf("2 Sends used %d connections, want 2: the client must close the first rather than read 50 MB", got)
 	}
 }
 
 // TestSender_Send_CanceledDuringBackoff uses the real clock: a 30s
 // Retry-After is cut short by cancellation.
 func TestSender_Send_CanceledDuringBackoff(t *testing.T) {
-	rcv := newReceiver(t, step{status: 503, header: map[string]string{"Retry-After": "30"}})
+	emu := newEmulator(t, times(2, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": "30"}})...)
 	sender := newSender(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(50*time.Millisecond, cancel)
 	began := time.Now()
-	resp, err := sender.Send(ctx, rcv.URL, eventBody)
+	resp, err := sender.Send(ctx, emu.EventsURL(), eventBody)
 	if elapsed := time.Since(began); elapsed > 2*time.Second {
 		t.Errorf("Send() took %v after cancellation at 50ms, want prompt return", elapsed)
 	}
@@ -180,7 +164,7 @@ func TestSender_Send_CanceledDuringBackoff(t *testing.T) {
 	if e.Kind != delivery.KindCanceled || e.Attempts != 1 || e.Temporary() || !errors.Is(err, context.Canceled) {
 		t.Errorf("Send() error = %v (%+v), want canceled after 1 attempt", err, e)
 	}
-	want := "failed to post event to PagerDuty at " + rcv.URL + " after 1 attempt: context canceled (last answer: 503 Service Unavailable)"
+	want := "failed to post event to PagerDuty at " + emu.EventsURL() + " after 1 attempt: context canceled (last answer: 503 Service Unavailable)"
 	if err.Error() != want {
 		t.Errorf("Send() error = %q, want %q", err, want)
 	}
@@ -190,12 +174,12 @@ func TestSender_Send_CanceledDuringBackoff(t *testing.T) {
 }
 
 func TestSender_Send_CanceledBeforeStart(t *testing.T) {
-	rcv := newReceiver(t, step{status: 202})
+	emu := newEmulator(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	resp, err := newSender(t, newFakeClock()).Send(ctx, rcv.URL, eventBody)
+	resp, err := newSender(t, newFakeClock()).Send(ctx, emu.EventsURL(), eventBody)
 	e := asError(t, err)
-	if resp != nil || e.Kind != delivery.KindCanceled || e.Attempts != 0 || len(rcv.requests()) != 0 {
+	if resp != nil || e.Kind != delivery.KindCanceled || e.Attempts != 0 || len(emu.Requests()) != 0 {
 		t.Errorf("Send() = %+v, %+v; want no request and a canceled error", resp, e)
 	}
 }
@@ -203,11 +187,11 @@ func TestSender_Send_CanceledBeforeStart(t *testing.T) {
 // TestSender_Send_ContextDeadline checks that a wait beyond the caller's
 // own deadline is not started: the last answer is returned at once.
 func TestSender_Send_ContextDeadline(t *testing.T) {
-	rcv := newReceiver(t, step{status: 503, header: map[string]string{"Retry-After": "30"}})
+	emu := newEmulator(t, times(2, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": "30"}})...)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	began := time.Now()
-	resp, err := newSender(t, nil).Send(ctx, rcv.URL, eventBody)
+	resp, err := newSender(t, nil).Send(ctx, emu.EventsURL(), eventBody)
 	if elapsed := time.Since(began); elapsed > time.Second {
 		t.Errorf("Send() took %v, want no wait", elapsed)
 	}
@@ -219,30 +203,24 @@ func TestSender_Send_ContextDeadline(t *testing.T) {
 
 func TestSender_Send_BodyReadCapped(t *testing.T) {
 	body := strings.Repeat("y", delivery.MaxBodySize+10)
-	rcv := newReceiver(t, step{status: 500, body: body})
+	emu := newEmulator(t, times(2, emulator.Fault{Status: 500, Body: body})...)
 	sender := newSender(t, newFakeClock())
-	sender.Policy.MaxRetries = delivery.NoRetries
-	resp, err := sender.Send(context.Background(), rcv.URL, eventBody)
-	if err == nil || resp.Body != body[:delivery.MaxBodySize] || !resp.Truncated {
-		t.Errorf("Send() = body of %d bytes, truncated %v, error %v; want %d bytes, truncated", len(resp.Body), resp.Truncated, err, delivery.MaxBodySize)
+	sender.Policy.MaxRetries = 0
+	resp, err := sender.Send(context.Background(), emu.EventsURL(), eventBody)
+	if err == nil || resp.Body != body[:delivery.MaxBodySize] {
+		t.Errorf("Send() = body of %d bytes, error %v; want the first %d bytes and an error", len(resp.Body), err, delivery.MaxBodySize)
 	}
 }
 
 // TestSender_Send_CanceledDuringAttempt cancels while the server stalls.
 func TestSender_Send_CanceledDuringAttempt(t *testing.T) {
-	stall := func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
-	}
-	rcv := newReceiver(t, step{handler: stall})
+	emu := newEmulator(t, times(2, stall)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(50*time.Millisecond, cancel)
 	clock := newFakeClock()
 	began := time.Now()
-	resp, err := newSender(t, clock).Send(ctx, rcv.URL, eventBody)
+	resp, err := newSender(t, clock).Send(ctx, emu.EventsURL(), eventBody)
 	if elapsed := time.Since(began); elapsed > 2*time.Second {
 		t.Errorf("Send() took %v after cancellation at 50ms, want prompt return", elapsed)
 	}

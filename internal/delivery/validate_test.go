@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/emulator"
 )
 
 // countingValidator refuses the calls whose numbers (from 1) are in refuse.
@@ -37,30 +38,30 @@ func TestSender_Send_Validator(t *testing.T) {
 	tests := []struct {
 		name         string
 		refuse       map[int]bool
-		steps        []step
+		faults       []emulator.Fault // then the emulator's 202
 		wantCalls    int
 		wantRequests int
 		wantKind     delivery.Kind
 		wantStatus   int // of the response returned, 0 for none
 	}{
-		{name: "refused at once", refuse: map[int]bool{1: true}, steps: []step{{status: 202}},
+		{name: "refused at once", refuse: map[int]bool{1: true},
 			wantCalls: 1, wantRequests: 0, wantKind: delivery.KindRefused},
-		{name: "refused on the retry", refuse: map[int]bool{2: true}, steps: []step{{status: 503}},
+		{name: "refused on the retry", refuse: map[int]bool{2: true}, faults: times(5, emulator.Fault{Status: 503}),
 			wantCalls: 2, wantRequests: 1, wantKind: delivery.KindRefused, wantStatus: 503},
-		{name: "checked before every attempt", steps: []step{{status: 503}},
+		{name: "checked before every attempt", faults: times(5, emulator.Fault{Status: 503}),
 			wantCalls: 4, wantRequests: 4, wantKind: delivery.KindHTTP, wantStatus: 503},
-		{name: "accepted", steps: []step{{status: 500}, {status: 202}},
+		{name: "accepted", faults: []emulator.Fault{{Status: 500}},
 			wantCalls: 2, wantRequests: 2, wantStatus: 202},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rcv := newReceiver(t, tt.steps...)
+			emu := newEmulator(t, tt.faults...)
 			v := &countingValidator{refuse: tt.refuse}
 			sender := newSender(t, newFakeClock())
 			sender.Validate = v.validate
-			resp, err := sender.Send(context.Background(), rcv.URL+"?token=s3cr3t", eventBody)
-			if v.calls != tt.wantCalls || len(rcv.requests()) != tt.wantRequests {
-				t.Errorf("validator called %d times, %d requests; want %d, %d", v.calls, len(rcv.requests()), tt.wantCalls, tt.wantRequests)
+			resp, err := sender.Send(context.Background(), emu.EventsURL()+"?token=s3cr3t", eventBody)
+			if v.calls != tt.wantCalls || len(emu.Requests()) != tt.wantRequests {
+				t.Errorf("validator called %d times, %d requests; want %d, %d", v.calls, len(emu.Requests()), tt.wantCalls, tt.wantRequests)
 			}
 			if gotStatus := statusOf(resp); gotStatus != tt.wantStatus {
 				t.Errorf("Send() response status = %d, want %d", gotStatus, tt.wantStatus)
@@ -76,7 +77,7 @@ func TestSender_Send_Validator(t *testing.T) {
 				t.Errorf("Send() error = %v (%+v), want %v after %d attempts", err, e, tt.wantKind, tt.wantRequests)
 			}
 			if tt.wantKind == delivery.KindRefused {
-				want := "PagerDuty URL " + rcv.URL + " refused by URL validator: url " + rcv.URL + " connects to a private IP"
+				want := "PagerDuty URL " + emu.EventsURL() + " refused by URL validator: url " + emu.EventsURL() + " connects to a private IP"
 				if err.Error() != want {
 					t.Errorf("Send() error = %q, want %q", err, want)
 				}

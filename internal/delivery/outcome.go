@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,6 +9,22 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/redact"
 )
+
+// outcome is the result of one attempt: an answer or a transport error.
+type outcome struct {
+	resp          *Response // masked
+	err           error
+	retryAfter    time.Duration
+	hasRetryAfter bool
+	location      string // of a 3xx answer, redacted and masked; "" if none
+}
+
+func (o outcome) status() int {
+	if o.resp == nil {
+		return 0
+	}
+	return o.resp.StatusCode
+}
 
 // finish ends a call whose retries are spent or not allowed, returning the
 // last outcome as an error.
@@ -21,7 +36,6 @@ func (c *call) finish(last outcome, sent int) (*Response, error) {
 	}
 	r := c.withAttempts(last.resp, sent)
 	e := c.newError(KindHTTP, nil)
-	scrubResponse(r, e.scrub)
 	e.Attempts, e.StatusCode, e.Message, e.Errors = sent, r.StatusCode, r.Message, r.Errors
 	return r, e
 }
@@ -31,20 +45,8 @@ func (c *call) finish(last outcome, sent int) (*Response, error) {
 func (c *call) redirected(last outcome, sent int) (*Response, error) {
 	r := c.withAttempts(last.resp, sent)
 	e := c.newError(KindRedirect, nil)
-	scrubResponse(r, e.scrub)
 	e.Attempts, e.StatusCode, e.Location = sent, r.StatusCode, last.location
 	return r, e
-}
-
-// scrubResponse masks secrets that an error answer may echo, such as a
-// routing key quoted in PagerDuty's "errors", since callers show the
-// answer (the _body column). Successful answers are left untouched: they
-// quote no secret, and the success path stays free of this work.
-func scrubResponse(r *Response, scrub func(string) string) {
-	r.Body, r.Message = scrub(r.Body), scrub(r.Message)
-	for i, s := range r.Errors {
-		r.Errors[i] = scrub(s)
-	}
 }
 
 // canceled ends a call whose context is done, naming the last outcome in
@@ -59,9 +61,6 @@ func (c *call) canceled(last outcome, sent int, ctxErr error) (*Response, error)
 	}
 	e := c.newError(KindCanceled, cause)
 	e.Attempts, e.StatusCode = sent, last.status()
-	if last.resp != nil {
-		scrubResponse(last.resp, e.scrub)
-	}
 	return c.withAttempts(last.resp, sent), e
 }
 
@@ -69,9 +68,6 @@ func (c *call) canceled(last outcome, sent int, ctxErr error) (*Response, error)
 // attempt; the previous answer, if any, is returned with the error.
 func (c *call) stopped(last outcome, sent int, e *Error) (*Response, error) {
 	e.Attempts, e.StatusCode = sent, last.status()
-	if last.resp != nil {
-		scrubResponse(last.resp, e.scrub)
-	}
 	return c.withAttempts(last.resp, sent), e
 }
 
@@ -82,40 +78,10 @@ func (c *call) withAttempts(r *Response, sent int) *Response {
 	return r
 }
 
-// newError builds a *Error that hides the request body and masks the
-// caller's secrets, the routing key found in the body, and the URL's
-// password and query string.
+// newError builds a *Error whose text the call's mask hides secrets in.
+// Its URL is redacted and masked too.
 func (c *call) newError(kind Kind, err error) *Error {
-	secrets := append([]string(nil), c.secrets...)
-	var key struct {
-		RoutingKey string `json:"routing_key"`
-	}
-	if json.Unmarshal(c.body, &key) == nil && key.RoutingKey != "" {
-		secrets = append(secrets, key.RoutingKey)
-	}
-	if u, perr := url.Parse(c.rawURL); perr == nil {
-		secrets = appendLong(secrets, u.RawQuery)
-		if u.User != nil {
-			p, _ := u.User.Password()
-			secrets = appendLong(secrets, u.User.Username(), p)
-		}
-	}
-	redacted := redact.URL(c.rawURL)
-	return &Error{Kind: kind, URL: redacted, Err: err, scrub: scrubber(string(c.body), c.rawURL, redacted, secrets)}
-}
-
-// minURLSecret is the shortest URL part masked wherever it appears: the
-// URL itself is already redacted, and masking every "pw" or "a=1" in a
-// message would garble it.
-const minURLSecret = 6
-
-func appendLong(secrets []string, parts ...string) []string {
-	for _, p := range parts {
-		if len(p) >= minURLSecret {
-			secrets = append(secrets, p)
-		}
-	}
-	return secrets
+	return &Error{Kind: kind, URL: c.mask(redact.URL(c.rawURL)), Err: err, scrub: c.mask}
 }
 
 // transportCause removes the *url.Error that net/http wraps around transport
