@@ -70,7 +70,7 @@ bench-quick:
 
 ## gobench: Go benchmarks of the hot pieces (conversion, validation, encoding, dedup key, sender).
 gobench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/event ./internal/delivery ./stdlib/pagerduty
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/event ./internal/delivery ./internal/outbox ./stdlib/pagerduty
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
