@@ -2,6 +2,7 @@ package pagerduty_test
 
 import (
 	"fmt"
+	"net"
 	neturl "net/url"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/codes"
 	"github.com/influxdata/flux/dependencies/url"
+
+	"github.com/fluxpd/fluxpd/internal/emulator"
 )
 
 // Argument error messages, copied from internal/event and this package so
@@ -39,17 +42,17 @@ type quotingValidator struct{}
 func (quotingValidator) Validate(u *neturl.URL) error { return fmt.Errorf("refusing %s", u) }
 
 // failCase is a sendEvent call that must fail. In args and wantErr,
-// {receiver} stands for the case's receiver URL, {closed} for the URL of a
+// {receiver} stands for the case's emulator URL, {closed} for the URL of a
 // closed server and {closedHost} for its host and port.
 type failCase struct {
 	name         string
-	options      []string      // option statements before the call
-	fn           string        // function called; "" means sendEvent
-	args         args          // changes to triggerArgs("{receiver}")
-	replies      []reply       // the receiver's answers; 202 if none
-	validator    url.Validator // nil means url.PassValidator
-	wantErr      string        // the message after the interpreter's prefix
-	whole        bool          // wantErr is the whole message: an option error, raised before any call
+	options      []string         // option statements before the call
+	fn           string           // function called; "" means sendEvent
+	args         args             // changes to triggerArgs("{receiver}")
+	faults       []emulator.Fault // queued in the emulator; its own answers after them
+	validator    url.Validator    // nil means url.PassValidator
+	wantErr      string           // the message after the interpreter's prefix
+	whole        bool             // wantErr is the whole message: an option error, raised before any call
 	wantCode     codes.Code
 	wantRequests int
 }
@@ -136,7 +139,7 @@ func failCases() []failCase {
 		},
 		{
 			name: "no answer within attemptTimeout", options: []string{noRetries, "option pagerduty.attemptTimeout = 50ms"},
-			replies: []reply{{status: 202, delay: 10 * time.Second}}, wantRequests: 1, wantCode: codes.Unavailable,
+			faults: []emulator.Fault{{Status: 202, Delay: 10 * time.Second}}, wantRequests: 1, wantCode: codes.Unavailable,
 			wantErr: "failed to post event to PagerDuty at {receiver} after 1 attempt: no answer within 50ms: context deadline exceeded",
 		},
 		{
@@ -150,18 +153,33 @@ func failCases() []failCase {
 	}
 }
 
-// runFailCase runs tc against a new receiver, with URLs changed by
-// decorateURL, and returns the receiver, the replacer of placeholders and
-// the script's error.
-func runFailCase(t *testing.T, tc failCase, decorateURL func(string) string) (*receiver, *strings.Replacer, error) {
+// closedURL returns the /v2/enqueue URL of a 127.0.0.1 port where nothing
+// listens, so that connecting to it fails at once.
+func closedURL(t *testing.T) string {
 	t.Helper()
-	rcv := newReceiver(t, tc.replies...)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + addr + "/v2/enqueue"
+}
+
+// runFailCase runs tc against a new emulator, with URLs changed by
+// decorateURL, and returns the emulator, the replacer of placeholders and
+// the script's error.
+func runFailCase(t *testing.T, tc failCase, decorateURL func(string) string) (*emulator.Server, *strings.Replacer, error) {
+	t.Helper()
+	emu := newEmulator(t, tc.faults...)
 	closed := closedURL(t)
 	u, err := neturl.Parse(closed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := strings.NewReplacer("{receiver}", decorateURL(rcv.URL), "{closed}", decorateURL(closed), "{closedHost}", u.Host)
+	r := strings.NewReplacer("{receiver}", decorateURL(emu.EventsURL()), "{closed}", decorateURL(closed), "{closedHost}", u.Host)
 	a := triggerArgs("{receiver}").with()
 	for k, v := range tc.args {
 		a[k] = v
@@ -177,13 +195,13 @@ func runFailCase(t *testing.T, tc failCase, decorateURL func(string) string) (*r
 	if err == nil {
 		t.Fatalf("script printed %q and succeeded, want an error", out)
 	}
-	return rcv, r, err
+	return emu, r, err
 }
 
 func TestSendEvent_Errors(t *testing.T) {
 	for _, tc := range failCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			rcv, r, err := runFailCase(t, tc, func(u string) string { return u })
+			emu, r, err := runFailCase(t, tc, func(u string) string { return u })
 			prefix := `error calling function "sendEvent": `
 			if tc.whole {
 				prefix = ""
@@ -194,8 +212,8 @@ func TestSendEvent_Errors(t *testing.T) {
 			if got := flux.ErrorCode(err); got != tc.wantCode {
 				t.Errorf("error code = %v, want %v", got, tc.wantCode)
 			}
-			if got := len(rcv.requests()); got != tc.wantRequests {
-				t.Errorf("receiver got %d requests, want %d", got, tc.wantRequests)
+			if got := len(emu.Requests()); got != tc.wantRequests {
+				t.Errorf("emulator got %d requests, want %d", got, tc.wantRequests)
 			}
 		})
 	}

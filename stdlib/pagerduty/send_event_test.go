@@ -17,6 +17,8 @@ import (
 	"github.com/influxdata/flux/dependencies/url"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
+	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
 	"github.com/fluxpd/fluxpd/internal/version"
 	_ "github.com/fluxpd/fluxpd/stdlib/builtin" // the Flux stdlib with our pagerduty; starts Flux once per test binary
 )
@@ -134,11 +136,33 @@ func rawDetails(t *testing.T, body string) string {
 	return string(ev.Payload.CustomDetails)
 }
 
-// checkOneEvent checks that rcv received exactly one request, a POST to
-// /v2/enqueue with the headers every event carries, and returns its body.
-func checkOneEvent(t *testing.T, rcv *receiver) string {
+// PagerDuty's answer to an invalid event, from its Events API v2
+// documentation.
+const invalidBody = `{"status":"invalid event","message":"Event object is invalid","errors":["'payload.source' is missing or blank"]}`
+
+// times returns n copies of f: a fault that outlasts every retry.
+func times(n int, f emulator.Fault) []emulator.Fault {
+	out := make([]emulator.Fault, n)
+	for i := range out {
+		out[i] = f
+	}
+	return out
+}
+
+// newEmulator starts a PagerDuty emulator with faults queued: the first
+// requests get the faults, one each, and later ones the emulator's answer.
+func newEmulator(t *testing.T, faults ...emulator.Fault) *emulator.Server {
 	t.Helper()
-	reqs := rcv.requests()
+	emu := emulatortest.New(t)
+	emu.Inject(faults...)
+	return emu
+}
+
+// checkOneEvent checks that emu received exactly one request, a POST to
+// /v2/enqueue with the headers every event carries, and returns its body.
+func checkOneEvent(t *testing.T, emu *emulator.Server) string {
+	t.Helper()
+	reqs := emu.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(reqs))
 	}
@@ -154,7 +178,7 @@ func checkOneEvent(t *testing.T, rcv *receiver) string {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("request line and headers mismatch (-want +got):\n%s", diff)
 	}
-	return r.Body
+	return string(r.Body)
 }
 
 // fullDetails is a customDetails record with every kind of value.
@@ -306,12 +330,12 @@ func TestSendEvent_Body(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rcv := newReceiver(t)
-			out := mustRun(t, tt.now, script(call("sendEvent", tt.args(rcv.URL))))
+			emu := newEmulator(t)
+			out := mustRun(t, tt.now, script(call("sendEvent", tt.args(emu.EventsURL()))))
 			if out != "202\n" {
 				t.Errorf("script printed %q, want %q", out, "202\n")
 			}
-			body := checkOneEvent(t, rcv)
+			body := checkOneEvent(t, emu)
 			if diff := cmp.Diff(tt.want, decodeBody(t, body)); diff != "" {
 				t.Errorf("request body mismatch (-want +got):\n%s", diff)
 			}
@@ -325,15 +349,15 @@ func TestSendEvent_Body(t *testing.T) {
 }
 
 func TestSendEvent_DefaultURL(t *testing.T) {
-	rcv := newReceiver(t)
+	emu := newEmulator(t)
 	src := script(
-		"option pagerduty.defaultURL = "+fluxString(rcv.URL),
+		"option pagerduty.defaultURL = "+fluxString(emu.EventsURL()),
 		call("sendEvent", triggerArgs("").with("pagerdutyURL", "")),
 	)
 	if out := mustRun(t, time.Time{}, src); out != "202\n" {
 		t.Errorf("script printed %q, want %q", out, "202\n")
 	}
-	checkOneEvent(t, rcv)
+	checkOneEvent(t, emu)
 }
 
 // TestSendEvent_Status checks that PagerDuty's status code is returned as
@@ -343,26 +367,26 @@ func TestSendEvent_Status(t *testing.T) {
 	tests := []struct {
 		name         string
 		options      []string
-		replies      []reply
+		faults       []emulator.Fault // then the emulator's answer
 		want         int
 		wantRequests int
 	}{
-		{name: "202 accepted", replies: []reply{accepted}, want: 202, wantRequests: 1},
-		{name: "200 OK", replies: []reply{{status: 200}}, want: 200, wantRequests: 1},
-		{name: "400 with PagerDuty's error is returned, not raised", replies: []reply{{status: 400, body: invalidBody}}, want: 400, wantRequests: 1},
-		{name: "404 is not retried", replies: []reply{{status: 404, body: "not found"}, accepted}, want: 404, wantRequests: 1},
-		{name: "429 without retries", options: []string{"option pagerduty.maxRetries = 0"}, replies: []reply{{status: 429}}, want: 429, wantRequests: 1},
-		{name: "500 without retries", options: []string{"option pagerduty.maxRetries = 0"}, replies: []reply{{status: 500}, accepted}, want: 500, wantRequests: 1},
+		{name: "202 accepted", want: 202, wantRequests: 1},
+		{name: "200 OK", faults: []emulator.Fault{{Status: 200}}, want: 200, wantRequests: 1},
+		{name: "400 with PagerDuty's error is returned, not raised", faults: times(5, emulator.Fault{Status: 400, Body: invalidBody}), want: 400, wantRequests: 1},
+		{name: "404 is not retried", faults: []emulator.Fault{{Status: 404, Body: "not found"}}, want: 404, wantRequests: 1},
+		{name: "429 without retries", options: []string{"option pagerduty.maxRetries = 0"}, faults: times(5, emulator.Fault{Status: 429}), want: 429, wantRequests: 1},
+		{name: "500 without retries", options: []string{"option pagerduty.maxRetries = 0"}, faults: []emulator.Fault{{Status: 500}}, want: 500, wantRequests: 1},
 		{
-			name:    "429 with Retry-After 0 retried by default",
-			replies: []reply{{status: 429, header: map[string]string{"Retry-After": "0"}}, accepted}, want: 202, wantRequests: 2,
+			name:   "429 with Retry-After 0 retried by default",
+			faults: []emulator.Fault{{Status: 429, Header: map[string]string{"Retry-After": "0"}}}, want: 202, wantRequests: 2,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rcv := newReceiver(t, tt.replies...)
+			emu := newEmulator(t, tt.faults...)
 			lines := append(append([]string(nil), tt.options...),
-				"status = "+call("sendEvent", triggerArgs(rcv.URL)),
+				"status = "+call("sendEvent", triggerArgs(emu.EventsURL())),
 				"status",
 				fmt.Sprintf("status == %d", tt.want),
 			)
@@ -370,8 +394,8 @@ func TestSendEvent_Status(t *testing.T) {
 			if want := fmt.Sprintf("%d\ntrue\n", tt.want); out != want {
 				t.Errorf("script printed %q, want %q", out, want)
 			}
-			if got := len(rcv.requests()); got != tt.wantRequests {
-				t.Errorf("receiver got %d requests, want %d", got, tt.wantRequests)
+			if got := len(emu.Requests()); got != tt.wantRequests {
+				t.Errorf("emulator got %d requests, want %d", got, tt.wantRequests)
 			}
 		})
 	}
@@ -380,26 +404,26 @@ func TestSendEvent_Status(t *testing.T) {
 // TestSendEvent_MaxRetries waits for real: Flux scripts cannot shorten the
 // backoff (base 1s, full jitter), so the wait before the retry is in [0, 1s).
 func TestSendEvent_MaxRetries(t *testing.T) {
-	rcv := newReceiver(t, reply{status: 500, body: `{"status":"error"}`}, accepted)
-	src := script("option pagerduty.maxRetries = 1", call("sendEvent", triggerArgs(rcv.URL)))
+	emu := newEmulator(t, emulator.Fault{Status: 500, Body: `{"status":"error"}`})
+	src := script("option pagerduty.maxRetries = 1", call("sendEvent", triggerArgs(emu.EventsURL())))
 	if out := mustRun(t, time.Time{}, src); out != "202\n" {
 		t.Errorf("script printed %q, want %q", out, "202\n")
 	}
-	reqs := rcv.requests()
+	reqs := emu.Requests()
 	if len(reqs) != 2 {
-		t.Fatalf("receiver got %d requests, want 2", len(reqs))
+		t.Fatalf("emulator got %d requests, want 2", len(reqs))
 	}
-	if reqs[0].Body != reqs[1].Body {
+	if !bytes.Equal(reqs[0].Body, reqs[1].Body) {
 		t.Errorf("retry body differs:\nfirst: %s\nretry: %s", reqs[0].Body, reqs[1].Body)
 	}
 }
 
 func TestSendEvent_Deadline(t *testing.T) {
-	rcv := newReceiver(t, reply{status: 503})
+	emu := newEmulator(t, times(101, emulator.Fault{Status: 503})...)
 	src := script(
 		"option pagerduty.maxRetries = 100",
 		"option pagerduty.deadline = 300ms",
-		call("sendEvent", triggerArgs(rcv.URL)),
+		call("sendEvent", triggerArgs(emu.EventsURL())),
 	)
 	start := time.Now()
 	out := mustRun(t, time.Time{}, src)
@@ -410,13 +434,13 @@ func TestSendEvent_Deadline(t *testing.T) {
 	if elapsed > 2*time.Second {
 		t.Errorf("sendEvent took %v with a deadline of 300ms", elapsed)
 	}
-	if n := len(rcv.requests()); n < 1 || n > 20 {
-		t.Errorf("receiver got %d requests, want a few", n)
+	if n := len(emu.Requests()); n < 1 || n > 20 {
+		t.Errorf("emulator got %d requests, want a few", n)
 	}
 }
 
 func TestSendEvent_FromCSV(t *testing.T) {
-	rcv := newReceiver(t)
+	emu := newEmulator(t)
 	src := `import "csv"
 import "pagerduty"
 
@@ -430,7 +454,7 @@ data = "
 "
 
 send = (r) => pagerduty.sendEvent(
-    pagerdutyURL: ` + fluxString(rcv.URL) + `,
+    pagerdutyURL: ` + fluxString(emu.EventsURL()) + `,
     routingKey: ` + fluxString(canaryKey) + `,
     client: "fluxpd",
     clientURL: "",
@@ -453,8 +477,8 @@ send(r: table |> getRecord(idx: 1))
 		t.Errorf("script printed %q, want %q", out, "202\n202\n")
 	}
 	var got []any
-	for _, r := range rcv.requests() {
-		got = append(got, decodeBody(t, r.Body))
+	for _, r := range emu.Requests() {
+		got = append(got, decodeBody(t, string(r.Body)))
 	}
 	want := []any{
 		map[string]any{
