@@ -16,12 +16,6 @@ const (
 	DefaultMaxRetryAfter  = 60 * time.Second // largest Retry-After honoured
 )
 
-// NoRetries is the Policy.MaxRetries value that disables retrying: 0, like
-// any zero field of Policy, which is used as written.
-//
-// Deprecated: write 0.
-const NoRetries = 0
-
 // Policy bounds how long and how often Sender tries. Fields are used as
 // written: zero means zero retries and zero waits, and for the two
 // timeouts, as in net/http, no timeout. Start from DefaultPolicy for

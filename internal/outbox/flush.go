@@ -28,7 +28,7 @@ func DefaultSender() *delivery.Sender {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &delivery.Sender{
 		Client: RecordRetryAfter(client),
-		Policy: delivery.Policy{MaxRetries: delivery.NoRetries, AttemptTimeout: delivery.DefaultAttemptTimeout},
+		Policy: delivery.Policy{AttemptTimeout: delivery.DefaultAttemptTimeout}, // one attempt: the outbox schedules the next
 	}
 }
 

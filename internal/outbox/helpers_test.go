@@ -111,7 +111,7 @@ func openAt(t testing.TB, path string, opts outbox.Options) (*outbox.Outbox, str
 
 // oneShot sends once, with a short timeout: the sender a test's "script" uses.
 func oneShot() *delivery.Sender {
-	return &delivery.Sender{Policy: delivery.Policy{MaxRetries: delivery.NoRetries, AttemptTimeout: 2 * time.Second}}
+	return &delivery.Sender{Policy: delivery.Policy{AttemptTimeout: 2 * time.Second}}
 }
 
 // drain flushes until nothing is pending or the time is up.

@@ -13,7 +13,6 @@ import (
 	"github.com/influxdata/flux/execute"
 
 	"github.com/fluxpd/fluxpd/internal/event"
-	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // pendingRow is one input row of endpoint(): its event, and once sent, the
@@ -125,7 +124,7 @@ func (p *pendingRow) send(ctx context.Context, t *endpointTransformation) {
 	p.msg.body = nil
 	switch {
 	case o.queued != "":
-		p.result = rowResult{status: o.status, body: redact.String(o.queued, p.msg.routingKey)}
+		p.result = rowResult{status: o.status, body: o.queued} // the outbox masks what it says
 	case o.status != 0:
 		body := ""
 		if o.resp != nil {
@@ -134,7 +133,7 @@ func (p *pendingRow) send(ctx context.Context, t *endpointTransformation) {
 		p.result = rowResult{
 			sent:   o.accepted(),
 			status: o.status,
-			body:   redact.String(answerOrError(body, o.err), p.msg.routingKey),
+			body:   answerOrError(body, o.err), // delivery masks what it returns
 		}
 		if p.msg.dedupKey == "" && o.resp != nil {
 			p.msg.dedupKey = o.resp.DedupKey
@@ -162,8 +161,7 @@ func (p *pendingRow) refuse(t *endpointTransformation, err error) {
 }
 
 func (p *pendingRow) fail(err error) {
-	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
-	p.result = rowResult{body: redact.String(msg, p.msg.routingKey)}
+	p.result = rowResult{body: oneLine(err, p.msg.routingKey)}
 }
 
 func (p *pendingRow) appendResult() error {

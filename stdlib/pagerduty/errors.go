@@ -47,6 +47,11 @@ func (e maskedError) Unwrap() error { return e.err }
 // quote wrong values, and a routing key passed to the wrong parameter
 // would be one of them, so secrets (the routing key) are masked.
 func invalid(err error, secrets ...string) error {
-	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
-	return &flux.Error{Code: codes.Invalid, Msg: redact.String(msg, secrets...)}
+	return &flux.Error{Code: codes.Invalid, Msg: oneLine(err, secrets...)}
+}
+
+// oneLine is err's text on one line with secrets masked: how the binding
+// shows its own errors, raised (invalid) or in a row's _body.
+func oneLine(err error, secrets ...string) string {
+	return redact.String(strings.ReplaceAll(err.Error(), "\n", "; "), secrets...)
 }

@@ -121,6 +121,8 @@ func newFailure(m message, resp *delivery.Response, err error) Failure {
 	if f.Reason == "" && err != nil {
 		f.Reason = err.Error()
 	}
+	// Delivery and the outbox mask what they return; the dedup key and an
+	// error of the binding's own are the caller's text.
 	f.Reason = redact.String(strings.ReplaceAll(f.Reason, "\n", "; "), routingKey)
 	f.DedupKey = redact.String(f.DedupKey, routingKey)
 	return f

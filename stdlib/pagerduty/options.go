@@ -103,9 +103,6 @@ func settingsFrom(ctx context.Context) (settings, error) {
 	s.changeURL = cmpOr(opts.changeURL, s.changeURL)
 	if opts.maxRetries != nil {
 		s.policy.MaxRetries = *opts.maxRetries
-		if *opts.maxRetries == 0 {
-			s.policy.MaxRetries = delivery.NoRetries
-		}
 	}
 	if opts.attemptTimeout != nil {
 		s.policy.AttemptTimeout = opts.attemptTimeout.Duration()

@@ -38,7 +38,7 @@ func RunOutbox(ctx context.Context, ob *Outbox, interval time.Duration) error {
 // flushSender is the sender of redeliveries: the dependencies' client, one
 // attempt, Retry-After recorded for the outbox's schedule.
 func flushSender(ctx context.Context) (*delivery.Sender, error) {
-	s, err := newSender(ctx, delivery.Policy{MaxRetries: delivery.NoRetries, AttemptTimeout: delivery.DefaultAttemptTimeout})
+	s, err := newSender(ctx, delivery.Policy{AttemptTimeout: delivery.DefaultAttemptTimeout})
 	if err != nil {
 		return nil, err
 	}
