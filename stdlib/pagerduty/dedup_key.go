@@ -40,13 +40,6 @@ var dedupKeyFunc = flux.FunctionValue(DedupKeyKind, createDedupKeyOpSpec, flux.F
 	nil,
 ))
 
-func registerDedupKey() {
-	flux.RegisterPackageValue(pkgPath, "dedupKey", dedupKeyFunc)
-	flux.RegisterOpSpec(DedupKeyKind, func() flux.OperationSpec { return new(dedupKeyOpSpec) })
-	plan.RegisterProcedureSpec(DedupKeyKind, newDedupKeyProcedure, DedupKeyKind)
-	execute.RegisterTransformation(DedupKeyKind, createDedupKeyTransformation)
-}
-
 // dedupKeyOpSpec is the operation of one dedupKey call.
 type dedupKeyOpSpec struct {
 	Exclude []string `json:"exclude"`

@@ -6,7 +6,6 @@ import (
 
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/codes"
-	"github.com/influxdata/flux/execute"
 	"github.com/influxdata/flux/interpreter"
 	"github.com/influxdata/flux/plan"
 	"github.com/influxdata/flux/semantic"
@@ -54,13 +53,6 @@ func endpointParams() map[string]semantic.PolyType {
 		argConcurrency: semantic.Int,
 	}
 	return p
-}
-
-func registerEndpoint() {
-	flux.RegisterPackageValue(pkgPath, "_endpoint", endpointFunc)
-	flux.RegisterOpSpec(EndpointKind, func() flux.OperationSpec { return new(endpointOpSpec) })
-	plan.RegisterProcedureSpec(EndpointKind, newEndpointProcedure, EndpointKind)
-	execute.RegisterTransformation(EndpointKind, createEndpointTransformation)
 }
 
 // endpointOpSpec is the operation of one _endpoint call.

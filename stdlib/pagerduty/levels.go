@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/interpreter"
 	"github.com/influxdata/flux/semantic"
 	"github.com/influxdata/flux/values"
@@ -72,8 +71,9 @@ func ActionFromLevel(level string) string {
 	return event.Trigger
 }
 
-func registerLevels() {
-	flux.RegisterPackageValue(pkgPath, "severityFromLevel", levelFunc("severityFromLevel", "level", SeverityFromLevel))
-	flux.RegisterPackageValue(pkgPath, "actionFromLevel", levelFunc("actionFromLevel", "level", ActionFromLevel))
-	flux.RegisterPackageValue(pkgPath, "actionFromSeverity", levelFunc("actionFromSeverity", "severity", ActionFromLevel))
-}
+// The level helpers, as registered in package.go.
+var (
+	severityFromLevelFunc  = levelFunc("severityFromLevel", "level", SeverityFromLevel)
+	actionFromLevelFunc    = levelFunc("actionFromLevel", "level", ActionFromLevel)
+	actionFromSeverityFunc = levelFunc("actionFromSeverity", "severity", ActionFromLevel)
+)

@@ -13,7 +13,10 @@ import (
 
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/ast"
+	"github.com/influxdata/flux/execute"
 	"github.com/influxdata/flux/parser"
+	"github.com/influxdata/flux/plan"
+	"github.com/influxdata/flux/values"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
 )
@@ -26,12 +29,28 @@ var source string
 
 func init() {
 	flux.RegisterPackage(parse())
-	flux.RegisterPackageValue(pkgPath, "sendEvent", sendEventFunc)
-	flux.RegisterPackageValue(pkgPath, "sendChangeEvent", sendChangeEventFunc)
-	registerLevels()
-	registerDedupKey()
-	registerEndpoint()
+	for name, v := range map[string]values.Value{
+		"sendEvent":          sendEventFunc,
+		"sendChangeEvent":    sendChangeEventFunc,
+		"severityFromLevel":  severityFromLevelFunc,
+		"actionFromLevel":    actionFromLevelFunc,
+		"actionFromSeverity": actionFromSeverityFunc,
+		"dedupKey":           dedupKeyFunc,
+		"_endpoint":          endpointFunc,
+	} {
+		flux.RegisterPackageValue(pkgPath, name, v)
+	}
+	registerTransformation(DedupKeyKind, func() flux.OperationSpec { return new(dedupKeyOpSpec) }, newDedupKeyProcedure, createDedupKeyTransformation)
+	registerTransformation(EndpointKind, func() flux.OperationSpec { return new(endpointOpSpec) }, newEndpointProcedure, createEndpointTransformation)
 	fluxrun.RegisterContextHook(WithScript)
+}
+
+// registerTransformation registers what a table function needs besides
+// its value: its operation, procedure and transformation.
+func registerTransformation(kind flux.OperationKind, newOpSpec flux.NewOperationSpec, newProcedure plan.CreateProcedureSpec, create execute.CreateTransformation) {
+	flux.RegisterOpSpec(kind, newOpSpec)
+	plan.RegisterProcedureSpec(plan.ProcedureKind(kind), newProcedure, kind)
+	execute.RegisterTransformation(plan.ProcedureKind(kind), create)
 }
 
 // parse parses pagerduty.flux, panicking with the file name on a syntax
