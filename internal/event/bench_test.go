@@ -14,7 +14,7 @@ func typicalInput() event.Input {
 		RoutingKey: routingKey, EventAction: "trigger", DedupKey: "db01.example.com/disk",
 		Client: "fluxpd", ClientURL: "https://monitoring.example.com",
 		Summary: "Disk usage at 97% on db01.example.com", Source: "db01.example.com", Severity: "critical",
-		Timestamp: event.TimeStamp(time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)),
+		Timestamp: event.TimestampAt(time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)),
 		Class:     "disk", Group: "databases",
 		CustomDetails: event.Details{
 			{Key: "used_percent", Value: 97.3},

@@ -74,7 +74,7 @@ func TestBuild(t *testing.T) {
 				RoutingKey: routingKey, EventAction: "trigger", DedupKey: "srv01/HTTP",
 				Client: "Sample Monitoring Service", ClientURL: "https://monitoring.example.com",
 				Summary: "DISK at 99% on prod-datapipe03", Source: "prod-datapipe03.example.com", Severity: "error",
-				Timestamp: event.TimeStamp(at), Component: "mysql", Group: "prod-datapipe", Class: "disk",
+				Timestamp: event.TimestampAt(at), Component: "mysql", Group: "prod-datapipe", Class: "disk",
 				CustomDetails: event.Details{{Key: "ping time", Value: "1500ms"}, {Key: "load avg", Value: 0.75}},
 				Links:         []event.Link{{Href: "https://example.com/runbook", Text: "Runbook"}},
 				Images:        []event.Image{{Src: "https://example.com/graph.png", Href: "https://example.com", Alt: "graph"}},
@@ -124,7 +124,7 @@ func TestBuild(t *testing.T) {
 			name: "acknowledge carries the payload of its trigger, severity in lower case",
 			in: with(trigger(), func(in *event.Input) {
 				in.EventAction, in.DedupKey, in.Severity, in.Class = "acknowledge", "srv01/HTTP", "Critical", "disk"
-				in.Timestamp = event.TimeStamp(at)
+				in.Timestamp = event.TimestampAt(at)
 			}),
 			want: &event.Event{RoutingKey: routingKey, EventAction: "acknowledge", DedupKey: "srv01/HTTP", Payload: func() *event.Payload {
 				p := minimalPayload()
@@ -245,7 +245,7 @@ func TestBuild_Errors(t *testing.T) {
 			name: "every problem of a trigger, in order",
 			in: event.Input{
 				EventAction: "Trigger", DedupKey: strings.Repeat("k", 256), Severity: "crit",
-				Timestamp:     event.StringStamp("yesterday"),
+				Timestamp:     event.TimestampString("yesterday"),
 				CustomDetails: event.Details{{Key: "ping time", Value: inf(1)}},
 				Links:         []event.Link{{Text: "no href"}},
 				Images:        []event.Image{{Src: "http://a"}},
@@ -388,7 +388,7 @@ func TestBuild_PayloadOmitted(t *testing.T) {
 		{name: "severity empty", in: resolve(func(in *event.Input) { in.Severity = "" }), wantNotice: errSeverity("")},
 		{
 			name:       "bad timestamp",
-			in:         resolve(func(in *event.Input) { in.Timestamp = event.StringStamp("yesterday") }),
+			in:         resolve(func(in *event.Input) { in.Timestamp = event.TimestampString("yesterday") }),
 			wantNotice: errTimestamp("yesterday"),
 		},
 		{

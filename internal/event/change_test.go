@@ -33,7 +33,7 @@ func TestBuildChange(t *testing.T) {
 		{
 			name: "every field",
 			in: func(in *event.ChangeInput) {
-				in.Timestamp = event.TimeStamp(at)
+				in.Timestamp = event.TimestampAt(at)
 				in.CustomDetails = event.Details{{Key: "version", Value: "v1.4.2"}}
 				in.Links = []event.Link{{Href: "https://ci.example.com/42", Text: "build 42"}}
 			},
@@ -48,7 +48,7 @@ func TestBuildChange(t *testing.T) {
 		},
 		{
 			name: "string timestamp kept as given",
-			in:   func(in *event.ChangeInput) { in.Timestamp = event.StringStamp("2015-07-17T08:42:58.315+0000") },
+			in:   func(in *event.ChangeInput) { in.Timestamp = event.TimestampString("2015-07-17T08:42:58.315+0000") },
 			want: &event.ChangeEvent{RoutingKey: changeKey, Payload: &event.ChangePayload{
 				Summary: "Deployed api v1.4.2", Source: "ci.example.com", Timestamp: "2015-07-17T08:42:58.315+0000",
 			}},
@@ -100,7 +100,7 @@ func TestBuildChange_Errors(t *testing.T) {
 		{
 			name: "100000-character timestamp is quoted in short",
 			in: func(in *event.ChangeInput) {
-				in.Timestamp = event.StringStamp("2016-07-17T08" + strings.Repeat("9", 100000-13))
+				in.Timestamp = event.TimestampString("2016-07-17T08" + strings.Repeat("9", 100000-13))
 			},
 			want: `timestamp must be a time or an ISO 8601 date-time such as 2016-07-17T08:42:58.315+0000 or 2016-07-17T08:42:58Z; got "2016-07-17T08` +
 				strings.Repeat("9", 86) + `…" (100000 characters) (hint: pass now() or a time column such as r._time)`,
@@ -108,7 +108,7 @@ func TestBuildChange_Errors(t *testing.T) {
 		{name: "no summary", in: func(in *event.ChangeInput) { in.Summary = "\t" }, want: errSummary},
 		{
 			name: "bad timestamp",
-			in:   func(in *event.ChangeInput) { in.Timestamp = event.StringStamp("yesterday") },
+			in:   func(in *event.ChangeInput) { in.Timestamp = event.TimestampString("yesterday") },
 			want: `timestamp must be a time or an ISO 8601 date-time such as 2016-07-17T08:42:58.315+0000 or 2016-07-17T08:42:58Z; got "yesterday" (hint: pass now() or a time column such as r._time)`,
 		},
 		{

@@ -19,7 +19,7 @@ func fullInput() event.Input {
 		RoutingKey: routingKey, EventAction: "Trigger", DedupKey: "srv01/HTTP",
 		Client: "Sample Monitoring Service", ClientURL: "https://monitoring.example.com/?a=1&b=2",
 		Summary: "DISK at 99% on <prod-datapipe03> & friends", Source: "prod-datapipe03.example.com", Severity: "CRITICAL",
-		Timestamp: event.TimeStamp(time.Date(2015, 7, 17, 10, 42, 58, 315_000_000, time.FixedZone("CEST", 2*3600))),
+		Timestamp: event.TimestampAt(time.Date(2015, 7, 17, 10, 42, 58, 315_000_000, time.FixedZone("CEST", 2*3600))),
 		Component: "mysql", Group: "prod-datapipe", Class: "disk",
 		CustomDetails: event.Details{
 			{Key: "ping time", Value: "1500ms"},

@@ -15,11 +15,11 @@ type Timestamp struct {
 	IsTime bool
 }
 
-// TimeStamp returns a Timestamp holding t.
-func TimeStamp(t time.Time) Timestamp { return Timestamp{Time: t, IsTime: true} }
+// TimestampAt returns a Timestamp holding t.
+func TimestampAt(t time.Time) Timestamp { return Timestamp{Time: t, IsTime: true} }
 
-// StringStamp returns a Timestamp holding s, sent unchanged once checked.
-func StringStamp(s string) Timestamp { return Timestamp{String: s} }
+// TimestampString returns a Timestamp holding s, sent unchanged once checked.
+func TimestampString(s string) Timestamp { return Timestamp{String: s} }
 
 // isoDateTime matches the one timestamp form fluxpd accepts (see the
 // package documentation): date, 'T', time with seconds, an optional

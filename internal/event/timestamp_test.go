@@ -41,7 +41,7 @@ func TestBuild_Timestamp_Time(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := buildTimestamp(t, event.TimeStamp(tt.time))
+			got, err := buildTimestamp(t, event.TimestampAt(tt.time))
 			if err != nil {
 				t.Fatalf("Build() error = %v", err)
 			}
@@ -90,7 +90,7 @@ func TestBuild_Timestamp_String(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := buildTimestamp(t, event.StringStamp(tt.value))
+			got, err := buildTimestamp(t, event.TimestampString(tt.value))
 			if tt.wantErr {
 				if err == nil {
 					t.Fatalf("Build() timestamp = %q, want error", got)
@@ -111,7 +111,7 @@ func TestBuild_Timestamp_String(t *testing.T) {
 }
 
 func TestBuild_Timestamp_Empty(t *testing.T) {
-	for _, ts := range []event.Timestamp{{}, event.StringStamp("")} {
+	for _, ts := range []event.Timestamp{{}, event.TimestampString("")} {
 		got, err := buildTimestamp(t, ts)
 		if err != nil || got != "" {
 			t.Errorf("Build() with timestamp %+v = %q, %v; want it left out", ts, got, err)
@@ -128,7 +128,7 @@ func TestBuild_Timestamp_Contract(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("line %d %q", c.Line, c.Value), func(t *testing.T) {
-			got, err := buildTimestamp(t, event.StringStamp(c.Value))
+			got, err := buildTimestamp(t, event.TimestampString(c.Value))
 			switch {
 			case c.Valid && err != nil:
 				t.Errorf("Build() error = %v, want %q accepted", err, c.Value)

@@ -135,9 +135,9 @@ func readTimestamp(get fields, name string) (event.Timestamp, error) {
 	}
 	switch v.Type().Nature() {
 	case semantic.Time:
-		return event.TimeStamp(v.Time().Time()), nil
+		return event.TimestampAt(v.Time().Time()), nil
 	case semantic.String:
-		return event.StringStamp(v.Str()), nil
+		return event.TimestampString(v.Str()), nil
 	default:
 		return event.Timestamp{}, fmt.Errorf("%s must be a time such as now() or r._time, or an ISO 8601 date-time string such as \"2016-07-17T08:42:58.315+0000\"; got %s", name, describe(v))
 	}
