@@ -12,15 +12,15 @@ import (
 )
 
 // fluxError maps a delivery failure to a Flux error with a matching code.
-// The *delivery.Error stays the cause, so embedders can errors.As it; its
-// text already has the routing key masked, and is masked once more here.
-func fluxError(err error, routingKey string) error {
+// The *delivery.Error stays the cause, so embedders can errors.As it;
+// delivery has masked the routing key in its text.
+func fluxError(err error) error {
 	if err == nil {
 		return &flux.Error{Code: codes.Internal, Msg: "no answer and no error from the PagerDuty sender"}
 	}
 	var de *delivery.Error
 	if !errors.As(err, &de) {
-		return &flux.Error{Code: codes.Unknown, Msg: redact.String(err.Error(), routingKey)}
+		return &flux.Error{Code: codes.Unknown, Err: err}
 	}
 	code := codes.Unavailable
 	switch de.Kind {
@@ -29,17 +29,8 @@ func fluxError(err error, routingKey string) error {
 	case delivery.KindCanceled:
 		code = codes.Canceled
 	}
-	return &flux.Error{Code: code, Err: maskedError{err, redact.String(err.Error(), routingKey)}}
+	return &flux.Error{Code: code, Err: err}
 }
-
-// maskedError keeps err as the cause while its text is masked.
-type maskedError struct {
-	err error
-	msg string
-}
-
-func (e maskedError) Error() string { return e.msg }
-func (e maskedError) Unwrap() error { return e.err }
 
 // invalid wraps argument errors: the one place where the binding masks
 // secrets in its own messages. errors.Join separates problems with

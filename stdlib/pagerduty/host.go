@@ -121,9 +121,9 @@ func newFailure(m message, resp *delivery.Response, err error) Failure {
 	if f.Reason == "" && err != nil {
 		f.Reason = err.Error()
 	}
-	// Delivery and the outbox mask what they return; the dedup key and an
-	// error of the binding's own are the caller's text.
-	f.Reason = redact.String(strings.ReplaceAll(f.Reason, "\n", "; "), routingKey)
+	// Delivery and the outbox mask what they return; a refusal is the
+	// binding's own text, masked like its other errors.
+	f.Reason = oneLine(errors.New(f.Reason), routingKey)
 	f.DedupKey = redact.String(f.DedupKey, routingKey)
 	return f
 }

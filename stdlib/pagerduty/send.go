@@ -11,7 +11,6 @@ import (
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
 	"github.com/fluxpd/fluxpd/internal/outbox"
-	"github.com/fluxpd/fluxpd/internal/redact"
 	"github.com/fluxpd/fluxpd/internal/version"
 )
 
@@ -83,7 +82,7 @@ func send(ctx context.Context, s settings, sender *delivery.Sender, m message) o
 	if !o.accepted() {
 		f := newFailure(m, o.resp, o.err)
 		if o.queued != "" {
-			f.Queued, f.Reason = true, redact.String(o.queued, m.routingKey)
+			f.Queued, f.Reason = true, o.queued // the outbox masks what it says
 		}
 		s.reportFailure(f)
 	}
@@ -132,5 +131,5 @@ func sendOne(ctx context.Context, s settings, m message) (int, error) {
 	if o.status != 0 || o.queued != "" {
 		return o.status, nil
 	}
-	return 0, fluxError(o.err, m.routingKey)
+	return 0, fluxError(o.err)
 }
