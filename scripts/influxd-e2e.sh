@@ -155,6 +155,8 @@ say "starting influxd on $INFLUX (rpc 127.0.0.1:$rpc_port), state in $tmp"
 printf 'PAGERDUTY_FILE_KEY=%s\n' "$ROUTING_KEY" > "$tmp/fluxpd.secrets"
 chmod 600 "$tmp/fluxpd.secrets"
 # FLUXPD_PAGERDUTY_URL is the server's default URL: part (f) names none.
+# FLUXPD_OUTBOX* from the caller would move the outbox checked below: drop them.
+for v in $(compgen -e); do [[ "$v" == FLUXPD_OUTBOX* ]] && unset_influx+=(-u "$v"); done
 env "${unset_influx[@]}" PAGERDUTY_ROUTING_KEY="$ROUTING_KEY" FLUXPD_SECRETS_FILE="$tmp/fluxpd.secrets" \
   FLUXPD_PAGERDUTY_URL="http://127.0.0.1:$emu_port/v2/enqueue" \
   bin/influxd-fluxpd run -config "$tmp/influxd.conf" > "$tmp/influxd.log" 2>&1 &
@@ -415,6 +417,19 @@ EOF
   grep -q 'secret ""NO_SUCH_SECRET"" not found: looked in the secrets file' "$tmp/c-missing.csv"
 }
 check "a missing secret is an error naming the key and where it looked" missing_secret_query
+# The outbox is on by default: fluxpd-outbox.db in the parent of [data] dir,
+# mode 0600, named in the start-up log, readable by fluxpd outbox while the
+# server runs (nothing pending: every send above was accepted).
+outbox_default() {
+  local f=$tmp/fluxpd-outbox.db mode
+  mode=$(stat -c %a "$f") || return 1
+  [[ "$mode" == 600 ]] || { echo "mode $mode"; return 1; }
+  grep -q "fluxpd native pagerduty.*outbox=$f" "$tmp/influxd.log" || { grep 'fluxpd native pagerduty' "$tmp/influxd.log"; return 1; }
+  bin/fluxpd outbox stats --outbox "$f" > "$tmp/outbox-stats.txt" 2>&1 || { cat "$tmp/outbox-stats.txt"; return 1; }
+  grep -q '^pending: 0 ' "$tmp/outbox-stats.txt" || { cat "$tmp/outbox-stats.txt"; return 1; }
+  echo "$f (mode $mode): $(head -n 1 "$tmp/outbox-stats.txt")"
+}
+check "the outbox is on by default next to the data dir, and fluxpd outbox reads it while the server runs" outbox_default
 check "no answer or log shows the routing key" bash -c "! grep -rqF '$ROUTING_KEY' '$tmp'/*.csv '$tmp/influxd.log'"
 
 # -------------------------------------------------------------- result ---

@@ -13,7 +13,10 @@
 // FLUXPD_PAGERDUTY_CHANGE_URL (the server's default URLs; a bad one stops
 // the start) and sets lang.PrepareContext (fluxpd.go), so that every query
 // carries its script's pagerduty options, those defaults and a reporter
-// that writes failed sends to the server's log.
+// that writes failed sends to the server's log. It also opens the outbox
+// (outbox.go: on by default at <parent of [data] dir>/fluxpd-outbox.db,
+// FLUXPD_OUTBOX=PATH|off) and runs its background flusher while the
+// server runs.
 package main
 
 import (
@@ -60,6 +63,13 @@ func runMain(args ...string) error {
 		if err != nil {
 			return err
 		}
+		// The outbox (on by default, next to the data directory): one that
+		// cannot be opened stops the start too.
+		ob, interval, err := openOutbox(args)
+		if err != nil {
+			return err
+		}
+		h.Outbox = ob
 		installHost(h)
 
 		cmd := run.NewCommand()
@@ -73,6 +83,9 @@ func runMain(args ...string) error {
 			return fmt.Errorf("run: %s", err)
 		}
 		setLogger(cmd.Logger, h)
+		// Redeliver queued events in the background for the server's lifetime.
+		stopOutbox := startOutbox(ob, interval)
+		defer stopOutbox()
 
 		signalCh := make(chan os.Signal, 1)
 		signal.Notify(signalCh, os.Interrupt, syscall.SIGTERM)
