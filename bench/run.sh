@@ -93,7 +93,7 @@ REPS=$MEM_REPS run fluxpdbench -scenario nosend -inline -warmup 0 -n "$MEM_N"
 REPS=$MEM_REPS run fluxpdbench -scenario endpoint -inline -warmup 0 -n "$MEM_N"
 
 BENCH_LOAD="before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" \
-	BENCH_SECONDS=$((SECONDS - start)) bin/benchreport "$raw" >"$OUT/$NAME.md.tmp"
+	BENCH_SECONDS=$((SECONDS - start)) bin/benchreport <"$raw" >"$OUT/$NAME.md.tmp"
 mv "$raw" "$OUT/$NAME.jsonl"
 mv "$OUT/$NAME.md.tmp" "$OUT/$NAME.md"
 rm -f "$log"
