@@ -21,8 +21,11 @@
 # endpoint and an OK-after-CRIT rule through crit and back to ok, (c) rules
 # whose keys are wrong, (d) the generated rule script, compared with the
 # committed fixture flux_test/testdata/influxd2_rule_crit_ok.flux
-# (UPDATE_FIXTURE=1 rewrites it). Finally no routing key may appear in any
-# answer or log. Every process is stopped by PID on exit.
+# (UPDATE_FIXTURE=1 rewrites it), (e) an outage while a rule sends: the
+# events wait in the server's outbox (on by default next to --bolt-path;
+# FLUXPD_OUTBOX_RETRY shortens its backoff for the test) and the background
+# flusher delivers them once the outage ends. An unopenable FLUXPD_OUTBOX
+# must stop the start. Finally no routing key may appear in any answer or log. Every process is stopped by PID on exit.
 # KEEP_TMP=1 keeps the temporary dir (logs, every answer).
 set -euo pipefail
 
@@ -115,19 +118,43 @@ grep -q 'refusing to start: .*PagerDuty URL.*FLUXPD_PAGERDUTY_URL' "$tmp/refused
   || { say "FAIL: no clear message for a bad FLUXPD_PAGERDUTY_URL:"; cat "$tmp/refused.log"; exit 1; }
 say "PASS  refused to start: $(head -n 1 "$tmp/refused.log")"
 
+# An outbox that cannot be opened (here: a directory) stops the start too.
+say "FLUXPD_OUTBOX naming a directory: the server must refuse to start"
+mkdir -p "$tmp/not-a-file"
+if FLUXPD_OUTBOX="$tmp/not-a-file" timeout 20 bin/influxd2-fluxpd \
+    --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/refused.bolt" \
+    --engine-path="$tmp/refused-engine" --reporting-disabled > "$tmp/refused-outbox.log" 2>&1; then
+  say "FAIL: influxd2-fluxpd started with FLUXPD_OUTBOX naming a directory"; exit 1
+fi
+grep -qF "refusing to start: cannot open the pagerduty outbox $tmp/not-a-file" "$tmp/refused-outbox.log" \
+  || { say "FAIL: no clear message naming the outbox path:"; cat "$tmp/refused-outbox.log"; exit 1; }
+say "PASS  refused to start: $(head -n 1 "$tmp/refused-outbox.log")"
+
 # INFLUXD_* variables would override the flags: drop them.
 unset_influx=()
 for v in $(compgen -e); do [[ "$v" == INFLUXD_* || "$v" == FLUXPD_* ]] && unset_influx+=(-u "$v"); done
+# The outbox is on by default, next to --bolt-path. Its backoff starts at
+# 30s; the test shortens it (1s, capped at 3s) so that the redelivery of
+# part (e) comes within seconds of the outage's end.
+OUTBOX=$tmp/state/fluxpd-outbox.db
 say "starting influxd2-fluxpd on $INFLUX, state in $tmp/state"
 env "${unset_influx[@]}" FLUXPD_PAGERDUTY_URL="$PROXY/v2/enqueue" FLUXPD_PAGERDUTY_CHANGE_URL="$PROXY/v2/change/enqueue" \
+  FLUXPD_OUTBOX_RETRY=1s FLUXPD_OUTBOX_RETRY_MAX=3s \
   bin/influxd2-fluxpd --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/state/influxd.bolt" \
   --engine-path="$tmp/state/engine" --reporting-disabled > "$tmp/influxd.log" 2>&1 &
 pids+=($!)
 "$e2echeck" wait -url "$INFLUX/health" -timeout "$READY_TIMEOUT" -pid "${pids[2]}"
 say "all servers are ready"
+rc=0
+# The default outbox: <dir of --bolt-path>/fluxpd-outbox.db, mode 0600, in the log.
+mode=$(stat -c %a "$OUTBOX" 2>/dev/null || echo missing)
+if [[ "$mode" == 600 ]] && grep -q "fluxpd native pagerduty.*outbox=$OUTBOX" "$tmp/influxd.log"; then
+  say "PASS  the outbox is on by default at <dir of --bolt-path>/fluxpd-outbox.db (mode $mode, in the start-up log)"
+else
+  say "FAIL  outbox $OUTBOX: mode $mode; start-up line: $(grep 'fluxpd native pagerduty' "$tmp/influxd.log" || echo none)"; rc=1
+fi
 
 # ------------------------------------------------------------- scenario ---
-rc=0
 "$e2echeck" scenario -influx "$INFLUX" -emulator "$EMU" -proxy "$PROXY" -out "$tmp/answers" \
   -log "$tmp/influxd.log" -key "$KEY" -bad-key "$BAD_KEY" -short-key "$SHORT_KEY" \
   -fixture "$tmp/rule.flux" || rc=1
@@ -140,6 +167,14 @@ if [[ -s "$tmp/rule.flux" ]]; then
   else
     say "FAIL  (d) the generated rule script differs from $FIXTURE (UPDATE_FIXTURE=1 rewrites it)"; rc=1
   fi
+fi
+
+# The outbox is shared: fluxpd outbox stats reads it while the server runs.
+if bin/fluxpd outbox stats --outbox "$OUTBOX" > "$tmp/answers/outbox-stats.txt" 2>&1 \
+    && grep -q '^pending: 0 ' "$tmp/answers/outbox-stats.txt"; then
+  say "PASS  (e) fluxpd outbox stats on the running server's outbox: $(head -n 2 "$tmp/answers/outbox-stats.txt" | tr '\n' ' ')"
+else
+  say "FAIL  (e) fluxpd outbox stats --outbox $OUTBOX:"; cat "$tmp/answers/outbox-stats.txt"; rc=1
 fi
 
 # No routing key in any answer or log (the proxy's recordings are masked too).

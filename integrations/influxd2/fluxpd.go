@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"time"
 
+	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/ast"
 	"github.com/influxdata/flux/lang"
 	"go.uber.org/zap"
@@ -43,7 +45,8 @@ func setLogger(l *zap.Logger, h pagerduty.Host) {
 	l.Info("fluxpd native pagerduty",
 		zap.String("flux", fluxVersion),
 		zap.String("default_url", orPackageDefault(h.URL)),
-		zap.String("default_change_url", orPackageDefault(h.ChangeURL)))
+		zap.String("default_change_url", orPackageDefault(h.ChangeURL)),
+		zap.String("outbox", outboxPath(h.Outbox)))
 }
 
 func orPackageDefault(s string) string {
@@ -62,6 +65,32 @@ func report(f pagerduty.Failure) {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "fluxpd: pagerduty send failed: %s\n", f)
+}
+
+// startOutbox runs the outbox's background flusher (pagerduty.RunOutbox)
+// until the returned stop is called; stop then closes the outbox. The
+// flusher sends through Flux's default dependencies (a plain HTTP client,
+// no URL restrictions: the events go where the queries sent them).
+func startOutbox(ob *pagerduty.Outbox, interval time.Duration) (stop func()) {
+	if ob == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ctx = flux.NewDefaultDependencies().Inject(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := pagerduty.RunOutbox(ctx, ob, interval); err != nil && ctx.Err() == nil {
+			outboxWarn("pagerduty outbox: the flusher stopped: " + err.Error())
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		if err := ob.Close(); err != nil {
+			outboxWarn("pagerduty outbox: close: " + err.Error())
+		}
+	}
 }
 
 // installHost makes every Flux query (HTTP /api/v2/query, tasks, checks and

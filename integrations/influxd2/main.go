@@ -12,7 +12,9 @@
 //     and refuses to start on a bad one, then installs lang.PrepareContext
 //     (fluxpd.go), which gives every query its script's pagerduty options,
 //     those server defaults, and a reporter that writes failed sends to the
-//     server's log;
+//     server's log; it also opens the outbox (outbox.go: on by default
+//     at <dir of --bolt-path>/fluxpd-outbox.db, FLUXPD_OUTBOX=PATH|off) and
+//     runs its background flusher for the server's lifetime;
 //   - the version says what it is: 2.0.0-beta.8+fluxpd (ldflags may set it);
 //   - Flux's runtime.version() reports the derived Flux (fluxpdruntime).
 //
@@ -112,6 +114,14 @@ func newRunCommand() *cobra.Command {
 				fmt.Fprintln(os.Stderr, "influxd: "+err.Error())
 				os.Exit(1)
 			}
+			// The outbox (on by default, next to --bolt-path): one that cannot
+			// be opened stops the start too.
+			ob, interval, err := openOutbox(args)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "influxd: "+err.Error())
+				os.Exit(1)
+			}
+			h.Outbox = ob
 			installHost(h)
 
 			// exit with SIGINT and SIGTERM
@@ -126,6 +136,8 @@ func newRunCommand() *cobra.Command {
 				os.Exit(1)
 			}
 			setLogger(l.Log(), h)
+			// Redeliver queued events in the background for the server's lifetime.
+			stopOutbox := startOutbox(ob, interval)
 
 			var wg sync.WaitGroup
 			if !l.ReportingDisabled() {
@@ -145,6 +157,7 @@ func newRunCommand() *cobra.Command {
 			defer cancel()
 			l.Shutdown(ctx)
 			wg.Wait()
+			stopOutbox()
 		},
 	}
 }

@@ -20,6 +20,11 @@ package main
 //	        succeed, _sent is "false", the reason is in InfluxDB's log
 //	(d)     the generated OK-after-CRIT rule script is saved (IDs replaced
 //	        by the capture's) for flux_test/testdata
+//	(e)     an outage (POST /_emulator/outage: 503 to every event) while
+//	        pd-rule goes crit and back to ok: both notifications say
+//	        _sent=false, "queued for redelivery"; the alert does not change;
+//	        after DELETE /_emulator/outage the server's background flusher
+//	        delivers trigger then resolve, and the alert ends resolved
 
 import (
 	"bytes"
@@ -406,9 +411,12 @@ from(bucket: "e2e")
     }))()
 `
 	var task struct{ ID string }
+	taskDone := func() {}
 	if s.check("(a) POST /api/v2/tasks (every: 5s, endpoint() without url, key from secrets.get)",
 		s.do(http.MethodPost, "/api/v2/tasks", map[string]any{"orgID": s.orgID, "status": "active", "flux": taskFlux}, &task)) {
-		defer s.taskResult(task.ID, alertTime)
+		// Checked (and the task stopped) before the outage of (e).
+		taskDone = sync.OnceFunc(func() { s.taskResult(task.ID, alertTime) })
+		defer taskDone()
 	}
 
 	// (d) the generated rule script, with the capture's IDs.
@@ -635,10 +643,177 @@ monitor.from(start: -1h) |> filter(fn: (r) => r._check_name == "cpu-high")`)
 		}
 		return fmt.Errorf("no line about the routing key in %s (a send refused before it is made is not reported to the host); the notification's _body: %q", s.logFile, bodies)
 	}())
+
+	// (a) ends here: its sends must not meet the outage.
+	taskDone()
+
+	// (e) an outage: pd-rule goes critical and back to normal while
+	// PagerDuty (the emulator) answers 503; both events wait in the
+	// server's outbox, the resolve behind its trigger; once the outage
+	// ends the background flusher delivers them in order.
+	if key1 != "" {
+		s.outage(ruleID, key1, usage.Store)
+	}
+
 	if n := writeErrs.Load(); n > 0 {
 		s.check("every write succeeded", fmt.Errorf("%d writes failed", n))
 	}
 	return s.result()
+}
+
+// emulator sends a request to the emulator's control API.
+func (s *runner) emulator(method, path, body string) error {
+	req, err := http.NewRequest(method, s.emu+path, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
+	}
+	return nil
+}
+
+// outage is part (e); set sets the usage the writer writes.
+func (s *runner) outage(ruleID, key string, set func(int64)) {
+	// history returns the latest alert with the dedup key and how many
+	// there are (a trigger after a resolve opens a new alert, as in
+	// PagerDuty).
+	history := func() (emuAlert, int, error) {
+		as, err := s.alerts()
+		if err != nil {
+			return emuAlert{}, 0, err
+		}
+		var last emuAlert
+		n := 0
+		for _, a := range as {
+			if a.DedupKey == key {
+				last, n = a, n+1
+			}
+		}
+		if n == 0 {
+			return emuAlert{}, 0, fmt.Errorf("no alert with dedup key %q", key)
+		}
+		return last, n, nil
+	}
+	// Overlapping runs of pd-rule may send the resolve of (b) once more:
+	// start the outage once pd-rule has been quiet for a whole window.
+	s.check("(e) pd-rule is quiet (no notification for 11s) before the outage", poll(45*time.Second, func() error {
+		rows, err := s.query(`from(bucket: "_monitoring") |> range(start: -11s) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + ruleID + `" and r._field == "_body")`)
+		if err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			return fmt.Errorf("pd-rule still sends: %d notifications in the last 11s", len(rows))
+		}
+		return nil
+	}))
+	before, k0, err := history()
+	if !s.check("(e) the pd-rule alert before the outage", err) {
+		return
+	}
+	n0 := len(before.History)
+	start := time.Now().UTC()
+	if !s.check(`(e) POST /_emulator/outage {"for":"120s"}: the emulator answers 503 to every event`,
+		s.emulator(http.MethodPost, "/_emulator/outage", `{"for":"120s"}`)) {
+		return
+	}
+	defer s.emulator(http.MethodDelete, "/_emulator/outage", "")
+	// queued waits for a pd-rule notification at level lvl since the
+	// outage began with _sent = "false" and a body saying it was queued.
+	var critAt string // _time of the first queued crit notification (RFC3339Nano sorts as text)
+	queued := func(lvl string, timeout time.Duration) error {
+		return poll(timeout, func() error {
+			rows, err := s.query(`from(bucket: "_monitoring") |> range(start: ` + start.Format(time.RFC3339Nano) + `) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + ruleID + `" and r._field == "_body" and r._level == "` + lvl + `")`)
+			if err != nil {
+				return err
+			}
+			var seen []string
+			for _, r := range rows {
+				if r["_sent"] == "false" && strings.Contains(r["_value"], "queued") && strings.Contains(r["_value"], "redelivery") && r["_time"] > critAt {
+					fmt.Printf("      %s notification at %s: _sent=false, _body %q\n", lvl, r["_time"], r["_value"])
+					if lvl == "crit" {
+						critAt = r["_time"]
+					}
+					return nil
+				}
+				seen = append(seen, fmt.Sprintf("_sent=%s _body=%q", r["_sent"], r["_value"]))
+			}
+			return fmt.Errorf("no %s notification of pd-rule with _sent=false and a body saying it was queued for redelivery since the outage began (after %s); rows: %v", lvl, timeout, seen)
+		})
+	}
+	s.note("(e) usage_user = 95 (critical) during the outage")
+	set(95)
+	s.check(`(e) pd-rule's crit notification during the outage: _sent = "false", queued for redelivery`, queued("crit", 60*time.Second))
+	s.note("(e) usage_user = 10 (back to normal) during the outage")
+	set(10)
+	s.check(`(e) pd-rule's ok notification during the outage, after the crit one: _sent = "false", queued (behind the trigger)`, queued("ok", 60*time.Second))
+	set(20)
+	during, k1, err := history()
+	s.check("(e) the emulator's alert did not change during the outage", func() error {
+		if err != nil {
+			return err
+		}
+		if k1 != k0 || len(during.History) != n0 || during.Status != "resolved" {
+			return fmt.Errorf("alert changed during the outage: %s", pretty(during))
+		}
+		return nil
+	}())
+	ended := time.Now()
+	if !s.check("(e) DELETE /_emulator/outage: PagerDuty is back", s.emulator(http.MethodDelete, "/_emulator/outage", "")) {
+		return
+	}
+	var after emuAlert
+	s.check("(e) the background flusher delivers the queued events in order: trigger, then resolve; the alert ends resolved", poll(60*time.Second, func() error {
+		a, k, err := history()
+		if err != nil {
+			return err
+		}
+		after = a
+		newEvents := a.History
+		if k == k0 { // the same alert: what came after the outage began
+			newEvents = a.History[min(n0, len(a.History)):]
+		}
+		var actions []string
+		for _, h := range newEvents {
+			actions = append(actions, h.Action)
+		}
+		if len(actions) < 2 || actions[0] != "trigger" || actions[len(actions)-1] != "resolve" || a.Status != "resolved" {
+			return fmt.Errorf("after 60s the alert's new history is %v (want trigger ... resolve), status %s: %s", actions, a.Status, pretty(a))
+		}
+		if k > k0 {
+			fmt.Printf("      the trigger after the resolve of (b) opened a new alert under the same dedup key, as in PagerDuty\n")
+		}
+		fmt.Printf("      delivered %.1fs after the outage ended: %s\n", time.Since(ended).Seconds(), strings.Join(actions, ","))
+		return nil
+	}))
+	_ = after
+	logText, _ := os.ReadFile(s.logFile)
+	s.check("(e) InfluxDB's log has the outbox's queued and delivered lines", func() error {
+		var q, d string
+		for _, l := range strings.Split(string(logText), "\n") {
+			if !strings.Contains(l, "outbox: ") {
+				continue
+			}
+			if q == "" && strings.Contains(l, "outbox: queued") {
+				q = l
+			}
+			if d == "" && strings.Contains(l, "delivered") {
+				d = l
+			}
+		}
+		if q == "" || d == "" {
+			return fmt.Errorf("queued line %q, delivered line %q in %s", q, d, s.logFile)
+		}
+		fmt.Printf("      %s\n      %s\n", q, d)
+		return nil
+	}())
 }
 
 func joinErrs(errs ...error) error {
