@@ -62,17 +62,13 @@ func main() {
 	var runs []*run
 	for dec := json.NewDecoder(os.Stdin); ; {
 		var r harness.Result
-		if err := dec.Decode(&r); err == io.EOF {
+		if err := dec.Decode(&r); err == io.EOF && len(runs) > 0 {
 			break
 		} else if err != nil || len(r.Reps) == 0 {
-			fmt.Fprintf(os.Stderr, "benchreport: result %d: %v\n", len(runs)+1, cmp.Or(err, errors.New("no repetitions")))
+			fmt.Fprintf(os.Stderr, "benchreport: result %d on stdin: %v\n", len(runs)+1, cmp.Or(err, errors.New("no repetitions")))
 			os.Exit(1)
 		}
 		runs = append(runs, newRun(r))
-	}
-	if len(runs) == 0 {
-		fmt.Fprintln(os.Stderr, "benchreport: no results on stdin")
-		os.Exit(1)
 	}
 	report(os.Stdout, runs)
 }
