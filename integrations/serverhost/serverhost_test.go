@@ -1,0 +1,254 @@
+package serverhost
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/influxdata/flux/ast"
+)
+
+// clearEnv unsets every variable FromEnv reads, for the test's duration.
+func clearEnv(t *testing.T) {
+	t.Helper()
+	for _, v := range []string{URLEnv, ChangeURLEnv, OutboxEnv, OutboxRetryEnv, OutboxRetryMaxEnv} {
+		t.Setenv(v, "")
+	}
+}
+
+// noDir is an outboxDir for servers whose arguments do not parse.
+func noDir() (string, bool) { return "", false }
+
+func dirOf(d string) func() (string, bool) { return func() (string, bool) { return d, true } }
+
+func closeOutbox(t *testing.T, s *Server) {
+	t.Helper()
+	if s.Host.Outbox != nil {
+		if err := s.Host.Outbox.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	clearEnv(t)
+	data := filepath.Join(t.TempDir(), "not", "yet")
+	s, err := FromEnv(dirOf(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeOutbox(t, s)
+	if s.Host.URL != "" || s.Host.ChangeURL != "" || s.Host.Report == nil {
+		t.Errorf("host = %+v, want no URLs and a reporter", s.Host)
+	}
+	if got, want := s.URL(), "(package default)"; got != want {
+		t.Errorf("URL() = %q, want %q", got, want)
+	}
+	if got, want := s.ChangeURL(), "(package default)"; got != want {
+		t.Errorf("ChangeURL() = %q, want %q", got, want)
+	}
+	want := filepath.Join(data, OutboxFile)
+	if got := s.OutboxPath(); got != want {
+		t.Errorf("OutboxPath() = %q, want %q", got, want)
+	}
+	if _, err := os.Stat(want); err != nil {
+		t.Errorf("outbox file: %v", err)
+	}
+	if fi, err := os.Stat(data); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("created dir: %v %v, want mode 0700", fi, err)
+	}
+	if s.Interval != FlushInterval {
+		t.Errorf("Interval = %v, want %v", s.Interval, FlushInterval)
+	}
+	s.StartOutbox()() // starts and stops the flusher, closes the outbox
+	s.Host.Outbox = nil
+}
+
+func TestURLs(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(OutboxEnv, "off")
+	t.Setenv(URLEnv, "http://127.0.0.1:9/v2/enqueue")
+	t.Setenv(ChangeURLEnv, "http://127.0.0.1:9/v2/change/enqueue")
+	s, err := FromEnv(noDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.URL() != "http://127.0.0.1:9/v2/enqueue" || s.ChangeURL() != "http://127.0.0.1:9/v2/change/enqueue" {
+		t.Errorf("URLs = %q, %q", s.URL(), s.ChangeURL())
+	}
+}
+
+func TestBadURLNamesTheVariables(t *testing.T) {
+	for _, env := range []string{URLEnv, ChangeURLEnv} {
+		t.Run(env, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv(env, "ftp://example.com/x")
+			dir := t.TempDir()
+			_, err := FromEnv(dirOf(dir))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, want := range []string{"refusing to start", "$" + URLEnv, "$" + ChangeURLEnv} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+			// Refused before anything is opened.
+			if _, err := os.Stat(filepath.Join(dir, OutboxFile)); !os.IsNotExist(err) {
+				t.Errorf("outbox opened despite the bad URL: %v", err)
+			}
+		})
+	}
+}
+
+func TestOff(t *testing.T) {
+	for _, v := range []string{"off", " OFF ", "Off"} {
+		clearEnv(t)
+		t.Setenv(OutboxEnv, v)
+		called := false
+		s, err := FromEnv(func() (string, bool) { called = true; return t.TempDir(), true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Host.Outbox != nil || s.OutboxPath() != "off" || called {
+			t.Errorf("%s=%q: outbox %v (dir asked: %v), want off", OutboxEnv, v, s.OutboxPath(), called)
+		}
+		s.StartOutbox()() // a no-op
+	}
+}
+
+func TestNoDataDir(t *testing.T) {
+	clearEnv(t)
+	s, err := FromEnv(noDir)
+	if err != nil || s.Host.Outbox != nil {
+		t.Errorf("FromEnv = %v, %v; want no outbox, no error (the server reports its arguments)", s.OutboxPath(), err)
+	}
+}
+
+func TestOutboxPathFromEnv(t *testing.T) {
+	clearEnv(t)
+	p := filepath.Join(t.TempDir(), "sub", "ob.db")
+	t.Setenv(OutboxEnv, " "+p+" ")
+	s, err := FromEnv(noDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeOutbox(t, s)
+	if s.OutboxPath() != p {
+		t.Errorf("OutboxPath() = %q, want %q", s.OutboxPath(), p)
+	}
+}
+
+func TestOutboxUnopenable(t *testing.T) {
+	clearEnv(t)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(OutboxEnv, filepath.Join(file, "ob.db")) // its dir is a file
+	_, err := FromEnv(noDir)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"refusing to start", "cannot open the pagerduty outbox", "$" + OutboxEnv, OutboxEnv + "=off"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestRetry(t *testing.T) {
+	for _, c := range []struct {
+		base, max string
+		interval  time.Duration
+		errWants  []string
+	}{
+		{base: "2s", interval: 2 * time.Second},
+		{base: " 1m ", interval: FlushInterval},
+		{max: "1s", interval: FlushInterval},
+		{base: "1s", max: "5s", interval: time.Second},
+		{base: "soon", errWants: []string{"$" + OutboxRetryEnv + `="soon"`, "positive duration"}},
+		{base: "-1s", errWants: []string{"$" + OutboxRetryEnv + `="-1s"`}},
+		{base: "0", errWants: []string{"$" + OutboxRetryEnv + `="0"`}},
+		{max: "x", errWants: []string{"$" + OutboxRetryMaxEnv + `="x"`}},
+		{base: "5s", max: "1s", errWants: []string{"$" + OutboxRetryMaxEnv + " (1s) is shorter than $" + OutboxRetryEnv + " (5s)"}},
+	} {
+		t.Run(c.base+"/"+c.max, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv(OutboxRetryEnv, c.base)
+			t.Setenv(OutboxRetryMaxEnv, c.max)
+			s, err := FromEnv(dirOf(t.TempDir()))
+			if c.errWants != nil {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, want := range append(c.errWants, "refusing to start") {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q lacks %q", err, want)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeOutbox(t, s)
+			if s.Interval != c.interval {
+				t.Errorf("Interval = %v, want %v", s.Interval, c.interval)
+			}
+		})
+	}
+}
+
+func TestLog(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(OutboxEnv, "off")
+	s, err := FromEnv(noDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	s.SetLog(Log{
+		Info: func(m string) { lines = append(lines, "I "+m) },
+		Warn: func(m string) { lines = append(lines, "W "+m) },
+	})
+	s.Info("a")
+	s.Warn("b")
+	if strings.Join(lines, "|") != "I a|W b" {
+		t.Errorf("lines = %q", lines)
+	}
+}
+
+func TestPrepareContext(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(OutboxEnv, "off")
+	s, err := FromEnv(noDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, 1)
+	imports := func(paths ...string) *ast.Package {
+		f := &ast.File{}
+		for _, p := range paths {
+			f.Imports = append(f.Imports, &ast.ImportDeclaration{Path: &ast.StringLiteral{Value: p}})
+		}
+		return &ast.Package{Files: []*ast.File{f}}
+	}
+	for _, pkg := range []*ast.Package{nil, imports(), imports("strings", "http")} {
+		got, err := s.PrepareContext(ctx, pkg)
+		if err != nil || got != ctx {
+			t.Errorf("a query without pagerduty: context changed (%v)", err)
+		}
+	}
+	got, err := s.PrepareContext(ctx, imports("strings", "pagerduty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == ctx || got.Value(key{}) != 1 {
+		t.Error("a query importing pagerduty: want a context derived from the query's")
+	}
+}
