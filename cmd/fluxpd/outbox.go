@@ -109,8 +109,8 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("outbox %s: %w", f.path, err)
 		}
 	}
-	logf := func(s string) { fmt.Fprintln(stderr, s) }
-	ob, err := outbox.Open(f.path, outbox.Options{Log: logf})
+	// Flushes log from several goroutines at once.
+	ob, err := outbox.Open(f.path, outbox.Options{Log: stderrLine(stderr, "")})
 	if err != nil {
 		return err
 	}
