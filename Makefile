@@ -64,7 +64,7 @@ emulator:
 bench:
 	bash bench/run.sh
 
-## bench-quick: a 3-minute smoke run of the harness (results in /tmp, not committed).
+## bench-quick: a 2-minute smoke run of the harness (results in /tmp, not committed).
 bench-quick:
 	QUICK=1 bash bench/run.sh
 
