@@ -14,9 +14,11 @@
 // the start) and sets lang.PrepareContext (fluxpd.go), so that every query
 // carries its script's pagerduty options, those defaults and a reporter
 // that writes failed sends to the server's log. It also opens the outbox
-// (outbox.go: on by default at <parent of [data] dir>/fluxpd-outbox.db,
+// (on by default at <parent of [data] dir>/fluxpd-outbox.db, outbox.go;
 // FLUXPD_OUTBOX=PATH|off) and runs its background flusher while the
-// server runs.
+// server runs. All of that but the data dir, the logger and the
+// lang.PrepareContext assignment is ../serverhost, shared with
+// ../influxd2.
 package main
 
 import (
@@ -30,6 +32,8 @@ import (
 
 	"github.com/influxdata/influxdb/cmd"
 	"github.com/influxdata/influxdb/cmd/influxd/run"
+
+	"github.com/fluxpd/fluxpd/integrations/serverhost"
 
 	// fluxpd's native pagerduty package registers Flux package "pagerduty".
 	_ "github.com/fluxpd/fluxpd/stdlib/pagerduty"
@@ -58,19 +62,14 @@ func runMain(args ...string) error {
 
 	switch name {
 	case "", "run":
-		// Refuse to start with a bad default URL, before opening anything.
-		h, err := hostFromEnv()
+		// Refuse to start with a bad default URL, before opening anything;
+		// then open the outbox (on by default, next to the data directory):
+		// one that cannot be opened stops the start too.
+		fluxpd, err := serverhost.FromEnv(func() (string, bool) { return outboxDir(args) })
 		if err != nil {
 			return err
 		}
-		// The outbox (on by default, next to the data directory): one that
-		// cannot be opened stops the start too.
-		ob, interval, err := openOutbox(args)
-		if err != nil {
-			return err
-		}
-		h.Outbox = ob
-		installHost(h)
+		installHost(fluxpd)
 
 		cmd := run.NewCommand()
 
@@ -82,9 +81,9 @@ func runMain(args ...string) error {
 		if err := cmd.Run(args...); err != nil {
 			return fmt.Errorf("run: %s", err)
 		}
-		setLogger(cmd.Logger, h)
+		setLogger(cmd.Logger, fluxpd)
 		// Redeliver queued events in the background for the server's lifetime.
-		stopOutbox := startOutbox(ob, interval)
+		stopOutbox := fluxpd.StartOutbox()
 		defer stopOutbox()
 
 		signalCh := make(chan os.Signal, 1)
