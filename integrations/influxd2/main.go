@@ -14,7 +14,9 @@
 //     those server defaults, and a reporter that writes failed sends to the
 //     server's log; it also opens the outbox (outbox.go: on by default
 //     at <dir of --bolt-path>/fluxpd-outbox.db, FLUXPD_OUTBOX=PATH|off) and
-//     runs its background flusher for the server's lifetime;
+//     runs its background flusher for the server's lifetime (all of it
+//     but the bolt path, the logger and the lang.PrepareContext assignment
+//     is ../serverhost, shared with ../influxd);
 //   - the version says what it is: 2.0.0-beta.8+fluxpd (ldflags may set it);
 //   - Flux's runtime.version() reports the derived Flux (fluxpdruntime).
 //
@@ -46,6 +48,8 @@ import (
 	_ "github.com/influxdata/influxdb/v2/tsdb/tsm1"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+
+	"github.com/fluxpd/fluxpd/integrations/serverhost"
 
 	// fluxpd's native pagerduty package registers Flux package "pagerduty".
 	_ "github.com/fluxpd/fluxpd/stdlib/pagerduty"
@@ -108,21 +112,15 @@ func newRunCommand() *cobra.Command {
 					return
 				}
 			}
-			// Refuse to start with a bad default URL, before opening anything.
-			h, err := hostFromEnv()
+			// Refuse to start with a bad default URL, before opening anything;
+			// then open the outbox (on by default, next to --bolt-path): one
+			// that cannot be opened stops the start too.
+			fluxpd, err := serverhost.FromEnv(func() (string, bool) { return outboxDir(args) })
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "influxd: "+err.Error())
 				os.Exit(1)
 			}
-			// The outbox (on by default, next to --bolt-path): one that cannot
-			// be opened stops the start too.
-			ob, interval, err := openOutbox(args)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "influxd: "+err.Error())
-				os.Exit(1)
-			}
-			h.Outbox = ob
-			installHost(h)
+			installHost(fluxpd)
 
 			// exit with SIGINT and SIGTERM
 			ctx := context.Background()
@@ -135,9 +133,9 @@ func newRunCommand() *cobra.Command {
 			} else if !l.Running() {
 				os.Exit(1)
 			}
-			setLogger(l.Log(), h)
+			setLogger(l.Log(), fluxpd)
 			// Redeliver queued events in the background for the server's lifetime.
-			stopOutbox := startOutbox(ob, interval)
+			stopOutbox := fluxpd.StartOutbox()
 
 			var wg sync.WaitGroup
 			if !l.ReportingDisabled() {
