@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -193,10 +194,20 @@ csv.from(csv: data) |> pagerduty.endpoint()(mapFn: (r) => ({routingKey: "`+testK
 }
 
 // TestRunLive_OutboxNeedsLive: queueing while the emulator stands in for
-// PagerDuty would page for real later, so it is refused.
+// PagerDuty would page for real later, so --outbox is refused without
+// --live, and $FLUXPD_OUTBOX is left unused, with a note.
 func TestRunLive_OutboxNeedsLive(t *testing.T) {
-	code, _, stderr := fluxpd(t, "", "run", "--outbox", filepath.Join(t.TempDir(), "o.db"), writeScript(t, "1"))
+	path := filepath.Join(t.TempDir(), "o.db")
+	code, _, stderr := fluxpd(t, "", "run", "--outbox", path, writeScript(t, "1"))
 	if code != 2 || !strings.Contains(stderr, "--outbox needs --live") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	t.Setenv("FLUXPD_OUTBOX", path)
+	code, stdout, stderr := fluxpd(t, "", "run", writeScript(t, "1"))
+	if code != 0 || stdout != "1\n" || !strings.Contains(stderr, "$FLUXPD_OUTBOX is not used without --live") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("the outbox file was created without --live")
 	}
 }

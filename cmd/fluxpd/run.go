@@ -47,7 +47,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, string, error) {
 	fs.StringVar(&f.emulatorAddr, "emulator-addr", "127.0.0.1:0", "address of the built-in emulator")
 	fs.StringVar(&f.now, "now", "", "pin now() to this RFC 3339 time")
 	fs.StringVar(&f.secrets, "secrets", "", "file of KEY=value lines for secrets.get (looked up before the environment)")
-	fs.StringVar(&f.outbox, "outbox", os.Getenv(outboxEnv), "outbox file keeping events PagerDuty did not take for redelivery (needs --live; default $"+outboxEnv+")")
+	fs.StringVar(&f.outbox, "outbox", "", "outbox file keeping events PagerDuty did not take for redelivery (needs --live; default $"+outboxEnv+" with --live)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: fluxpd run [flags] FILE.flux   (\"-\" reads standard input)")
 		fmt.Fprintln(stderr, "\nRuns a Flux script. Unless --live is given, requests to PagerDuty go to a built-in emulator,\nand what it received is printed on standard error after the run.\n\nFlags:")
@@ -63,6 +63,13 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, string, error) {
 	if f.outbox != "" && !f.live {
 		fmt.Fprintln(stderr, "--outbox needs --live: events queued while the built-in emulator stands in for PagerDuty would later be redelivered to the real PagerDuty")
 		return f, "", errUsage
+	}
+	if env := os.Getenv(outboxEnv); f.outbox == "" && env != "" {
+		if f.live {
+			f.outbox = env
+		} else {
+			fmt.Fprintf(stderr, "fluxpd: $%s is not used without --live (the built-in emulator stands in for PagerDuty)\n", outboxEnv)
+		}
 	}
 	if f.format != "csv" && f.format != "table" {
 		fmt.Fprintf(stderr, "--format must be csv or table; got %q\n", f.format)
