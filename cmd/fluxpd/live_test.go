@@ -17,9 +17,9 @@ import (
 
 // These tests run scripts the way a user tries fluxpd against a receiver
 // of their own: `fluxpd run --live`, the script's options pointing at a
-// loopback emulator. Any request elsewhere (PagerDuty itself) would fail
-// the run, since nothing answers on events.pagerduty.com here; the
-// emulator's counts prove where the events went.
+// loopback emulator. The --live client of these tests refuses any other
+// address, so a lost option fails the test instead of reaching PagerDuty;
+// the emulator's counts prove where the events went.
 
 // oneRowCSV is a script prelude with one row of data.
 const oneRowCSV = `import "pagerduty"
@@ -31,6 +31,22 @@ data = "#datatype,string,long,string,string
 ,,0,db01,crit
 "
 `
+
+func init() {
+	newLiveClient = func() *http.Client {
+		return &http.Client{Transport: loopbackOnly{}}
+	}
+}
+
+// loopbackOnly refuses every request that is not for 127.0.0.1.
+type loopbackOnly struct{}
+
+func (loopbackOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h := req.URL.Hostname(); h != "127.0.0.1" {
+		return nil, fmt.Errorf("test refused a request to %s: tests only talk to 127.0.0.1", h)
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
 
 func sendInMap(key string) string {
 	return `csv.from(csv: data) |> map(fn: (r) => ({r with s: pagerduty.sendEvent(

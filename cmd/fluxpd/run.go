@@ -25,6 +25,11 @@ import (
 	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
+// newLiveClient returns the HTTP client of --live runs; tests replace it
+// with one that refuses every address but loopback, so that no test can
+// reach PagerDuty even if a script's URL option were lost.
+var newLiveClient = fluxhttp.NewDefaultClient
+
 // maxResponseBytes caps what any Flux HTTP call of a script may read, as
 // flux's own default client does.
 const maxResponseBytes = 100 << 20
@@ -115,7 +120,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	report := failureReporter(stderr, store)
 	host := pagerduty.Host{Report: report.report}
 	if f.live {
-		r.Deps = runDeps(fluxhttp.NewDefaultClient(), store)
+		r.Deps = runDeps(newLiveClient(), store)
 		if f.outbox != "" {
 			ob, err := pagerduty.OpenOutbox(f.outbox, pagerduty.OutboxOptions{Log: stderrLine(stderr, "fluxpd: ")})
 			if err != nil {
