@@ -29,10 +29,9 @@ outData = "
 // send returns PagerDuty's 202.
 t_send_event = (table=<-) => table
     |> map(fn: (r) => ({r with
+        // No pagerdutyURL: the runner's option pagerduty.defaultURL
+        // reaches sendEvent inside map() too.
         status: pagerduty.sendEvent(
-            // Inside map(), Flux v0.65.1 does not apply option overrides to
-            // package defaults: pass the URL explicitly.
-            pagerdutyURL: pagerduty.defaultURL,
             routingKey: "flux0test0routing0key00000000000",
             client: "fluxpd-e2e",
             clientURL: "http://127.0.0.1/",

@@ -14,6 +14,7 @@ import (
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/dependencies/url"
 	"github.com/influxdata/flux/parser"
+	"github.com/influxdata/flux/values"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
 	"github.com/fluxpd/fluxpd/internal/delivery"
@@ -237,4 +238,20 @@ func (loopbackOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("test refused a request to %s: tests only talk to 127.0.0.1", h)
 	}
 	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestPackage_MembersHaveTypes: every member of the package has a type, if
+// only Invalid. Flux v0.67 calls Type().Nature() on each member when it
+// inlines the package into a function passed to map(); a nil Type (what
+// table functions' values give for a polymorphic signature) panicked there.
+func TestPackage_MembersHaveTypes(t *testing.T) {
+	p, ok := flux.StdLib().ImportPackageObject("pagerduty")
+	if !ok {
+		t.Fatal("no package pagerduty")
+	}
+	p.Range(func(name string, v values.Value) {
+		if v == nil || v.Type() == nil {
+			t.Errorf("pagerduty.%s has no type", name)
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/influxdata/flux/execute"
 	"github.com/influxdata/flux/parser"
 	"github.com/influxdata/flux/plan"
+	"github.com/influxdata/flux/semantic"
 	"github.com/influxdata/flux/values"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
@@ -29,20 +30,41 @@ var source string
 
 func init() {
 	flux.RegisterPackage(parse())
-	for name, v := range map[string]values.Value{
-		"sendEvent":          sendEventFunc,
-		"sendChangeEvent":    sendChangeEventFunc,
-		"severityFromLevel":  severityFromLevelFunc,
-		"actionFromLevel":    actionFromLevelFunc,
-		"actionFromSeverity": actionFromSeverityFunc,
-		"dedupKey":           dedupKeyFunc,
-		"_endpoint":          endpointFunc,
+	for _, b := range []struct {
+		name  string
+		value values.Value
+	}{
+		{"sendEvent", sendEventFunc},
+		{"sendChangeEvent", sendChangeEventFunc},
+		{"severityFromLevel", severityFromLevelFunc},
+		{"actionFromLevel", actionFromLevelFunc},
+		{"actionFromSeverity", actionFromSeverityFunc},
+		{"dedupKey", tableFunction{dedupKeyFunc.(values.Function)}},
+		{"_endpoint", tableFunction{endpointFunc.(values.Function)}},
 	} {
-		flux.RegisterPackageValue(pkgPath, name, v)
+		flux.RegisterPackageValue(pkgPath, b.name, b.value)
 	}
 	registerTransformation(DedupKeyKind, func() flux.OperationSpec { return new(dedupKeyOpSpec) }, newDedupKeyProcedure, createDedupKeyTransformation)
 	registerTransformation(EndpointKind, func() flux.OperationSpec { return new(endpointOpSpec) }, newEndpointProcedure, createEndpointTransformation)
 	fluxrun.RegisterContextHook(WithScript)
+}
+
+// tableFunction is the value of a table function (flux.FunctionValue). Its
+// Type() is nil when the signature has type variables, and Flux v0.67
+// calls Nature() on it when it inlines the members of a package used in a
+// function passed to map() (interpreter.resolveValue), which panics: a
+// function without a monotype has the type Invalid.
+type tableFunction struct{ wrapped }
+
+// wrapped names the embedded function; a field named Function would hide
+// its Function method.
+type wrapped = values.Function
+
+func (f tableFunction) Type() semantic.Type {
+	if t := f.wrapped.Type(); t != nil {
+		return t
+	}
+	return semantic.Invalid
 }
 
 // registerTransformation registers what a table function needs besides
