@@ -22,19 +22,18 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/fluxpd/fluxpd/integrations/e2e"
 )
 
 func main() {
@@ -86,12 +85,11 @@ func parse(fs *flag.FlagSet, args []string, required ...string) error {
 }
 
 func freeport(args []string) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := e2e.FreePort()
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
-	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
+	fmt.Println(port)
 	return nil
 }
 
@@ -103,29 +101,7 @@ func wait(args []string) error {
 	if err := parse(fs, args, "url"); err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(*timeout)
-	var last string
-	for {
-		resp, err := client.Get(*url)
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode/100 == 2 {
-				return nil
-			}
-			last = resp.Status
-		} else {
-			last = err.Error()
-		}
-		if *pid > 0 && syscall.Kill(*pid, 0) != nil {
-			return fmt.Errorf("process %d exited before %s was ready (last: %s)", *pid, *url, last)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not ready after %s (last: %s)", *url, *timeout, last)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return e2e.Wait(*url, *timeout, *pid)
 }
 
 // table is the data rows of a Flux CSV result, as maps from column name.
@@ -138,34 +114,9 @@ func readCSV(file string) (table, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rows table
-	for _, block := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n\n") {
-		var lines []string
-		for _, l := range strings.Split(block, "\n") {
-			if l != "" && !strings.HasPrefix(l, "#") {
-				lines = append(lines, l)
-			}
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		recs, err := csv.NewReader(strings.NewReader(strings.Join(lines, "\n"))).ReadAll()
-		if err != nil {
-			return nil, fmt.Errorf("%s is not CSV: %v\n%s", file, err, b)
-		}
-		header := recs[0]
-		if slices.Contains(header, "error") && slices.Contains(header, "reference") {
-			return nil, fmt.Errorf("the query failed: %s", strings.TrimSpace(block))
-		}
-		for _, rec := range recs[1:] {
-			row := map[string]string{}
-			for i, name := range header {
-				if name != "" && i < len(rec) {
-					row[name] = rec[i]
-				}
-			}
-			rows = append(rows, row)
-		}
+	rows, err := e2e.ParseCSV(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return rows, nil
 }

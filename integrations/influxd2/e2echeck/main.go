@@ -20,12 +20,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
-	"syscall"
 	"time"
+
+	"github.com/fluxpd/fluxpd/integrations/e2e"
 )
 
 func main() {
@@ -54,12 +52,11 @@ func main() {
 }
 
 func freeport([]string) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := e2e.FreePort()
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
-	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
+	fmt.Println(port)
 	return nil
 }
 
@@ -71,27 +68,5 @@ func wait(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(*timeout)
-	var last string
-	for {
-		resp, err := client.Get(*url)
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode/100 == 2 {
-				return nil
-			}
-			last = resp.Status
-		} else {
-			last = err.Error()
-		}
-		if *pid > 0 && syscall.Kill(*pid, 0) != nil {
-			return fmt.Errorf("process %d exited before %s was ready (last: %s)", *pid, *url, last)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not ready after %s (last: %s)", *url, *timeout, last)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return e2e.Wait(*url, *timeout, *pid)
 }

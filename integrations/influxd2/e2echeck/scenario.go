@@ -28,7 +28,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -36,12 +35,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fluxpd/fluxpd/integrations/e2e"
 )
 
 type runner struct {
@@ -121,7 +121,6 @@ func (s *runner) do(method, path string, body any, v any) error {
 
 // query runs Flux through /api/v2/query and returns the CSV rows.
 func (s *runner) query(flux string) ([]map[string]string, error) {
-	var rows []map[string]string
 	req, _ := http.NewRequest(http.MethodPost, s.influx+"/api/v2/query?orgID="+s.orgID, strings.NewReader(mustJSON(map[string]any{
 		"query": flux, "type": "flux",
 	})))
@@ -139,34 +138,7 @@ func (s *runner) query(flux string) ([]map[string]string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("/api/v2/query: %s: %s", resp.Status, b)
 	}
-	for _, block := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n\n") {
-		var lines []string
-		for _, l := range strings.Split(block, "\n") {
-			if l != "" && !strings.HasPrefix(l, "#") {
-				lines = append(lines, l)
-			}
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		recs, err := csv.NewReader(strings.NewReader(strings.Join(lines, "\n"))).ReadAll()
-		if err != nil {
-			return nil, fmt.Errorf("not CSV: %v\n%s", err, b)
-		}
-		if slices.Contains(recs[0], "error") && slices.Contains(recs[0], "reference") {
-			return nil, fmt.Errorf("the query failed: %s", block)
-		}
-		for _, rec := range recs[1:] {
-			row := map[string]string{}
-			for i, name := range recs[0] {
-				if name != "" && i < len(rec) {
-					row[name] = rec[i]
-				}
-			}
-			rows = append(rows, row)
-		}
-	}
-	return rows, nil
+	return e2e.ParseCSV(b)
 }
 
 func mustJSON(v any) string {
