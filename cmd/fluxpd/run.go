@@ -118,7 +118,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	report := failureReporter(stderr, store)
-	host := pagerduty.Host{Report: report.report}
+	host := pagerduty.Host{Report: report.report, Note: report.note}
 	if f.live {
 		r.Deps = runDeps(newLiveClient(), store)
 		if f.outbox != "" {
@@ -171,7 +171,8 @@ func initFlux(ctx context.Context) error {
 	}
 }
 
-// reporter prints one line on w for every event that was not accepted,
+// reporter prints one line on w for every event that was not accepted
+// and every note on how an event was changed,
 // so that PagerDuty's reason reaches the person even though sendEvent
 // returns only the status, and counts the events queued in the outbox.
 // Sends run concurrently.
@@ -194,6 +195,15 @@ func (r *reporter) report(f pagerduty.Failure) {
 		r.queued++
 	}
 	fmt.Fprintln(r.w, "fluxpd: "+line)
+}
+
+// note prints one line on w for every event sent other than the script
+// gave it (a summary cut to PagerDuty's limit, say).
+func (r *reporter) note(n pagerduty.Note) {
+	line := redact.String(n.String(), r.store.Handed()...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintln(r.w, "fluxpd: note: "+line)
 }
 
 // stderrLine returns a func printing each message as one line on w.

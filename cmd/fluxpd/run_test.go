@@ -133,6 +133,24 @@ csv.from(csv: data) |> yield(name: "loads")
 	}
 }
 
+// TestRun_NotesShown: an event sent other than the script gave it (a
+// summary over PagerDuty's limit, cut) is told on standard error.
+func TestRun_NotesShown(t *testing.T) {
+	src := `import "pagerduty"
+import "strings"
+pagerduty.sendEvent(routingKey: "` + testKey + `", client: "", clientURL: "", dedupKey: "db01", class: "", group: "",
+    severity: "critical", eventAction: "trigger", source: "db01", summary: strings.repeat(v: "x", i: 1100), timestamp: "")
+`
+	code, stdout, stderr := fluxpd(t, src, "run", "-")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	want := `fluxpd: note: pagerduty.sendEvent (dedup key "db01"): summary is longer than 1024 characters, PagerDuty's limit; it was sent cut to 1024, ending in …` + "\n"
+	if !strings.Contains(stderr, want) || !strings.Contains(stdout, "202") {
+		t.Errorf("want status 202 on stdout and on stderr\n%s\ngot stdout:\n%s\nstderr:\n%s", want, stdout, stderr)
+	}
+}
+
 func TestRun_ScriptError(t *testing.T) {
 	code, _, stderr := fluxpd(t, "", "run", writeScript(t, `import "pagerduty"
 pagerduty.sendEvent(routingKey: "`+testKey+`", client: "", clientURL: "", dedupKey: "", class: "", group: "",

@@ -83,7 +83,7 @@ type Log struct {
 // then refuses them itself, and FromEnv returns no outbox and no error.
 func FromEnv(outboxDir func() (dir string, ok bool)) (*Server, error) {
 	s := &Server{}
-	s.Host = pagerduty.Host{URL: os.Getenv(URLEnv), ChangeURL: os.Getenv(ChangeURLEnv), Report: s.Report}
+	s.Host = pagerduty.Host{URL: os.Getenv(URLEnv), ChangeURL: os.Getenv(ChangeURLEnv), Report: s.Report, Note: s.Note}
 	if err := s.Host.Validate(); err != nil {
 		return nil, fmt.Errorf("refusing to start: %v (set by $%s / $%s)", err, URLEnv, ChangeURLEnv)
 	}
@@ -179,6 +179,11 @@ func (s *Server) Report(f pagerduty.Failure) {
 	}
 	fmt.Fprintf(os.Stderr, "fluxpd: pagerduty send failed: %s\n", f)
 }
+
+// Note writes how an event was changed on its way (keys masked by
+// Note.String) to the server's log; before the logger exists to standard
+// error.
+func (s *Server) Note(n pagerduty.Note) { s.Info(n.String()) }
 
 // Info and Warn write the outbox's lines (keys masked by the outbox) to
 // the server's log; before it exists, to standard error.

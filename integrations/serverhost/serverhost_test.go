@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/influxdata/flux/ast"
+
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // clearEnv unsets every variable FromEnv reads, for the test's duration.
@@ -41,8 +43,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeOutbox(t, s)
-	if s.Host.URL != "" || s.Host.ChangeURL != "" || s.Host.Report == nil {
-		t.Errorf("host = %+v, want no URLs and a reporter", s.Host)
+	if s.Host.URL != "" || s.Host.ChangeURL != "" || s.Host.Report == nil || s.Host.Note == nil {
+		t.Errorf("host = %+v, want no URLs, a reporter and a note taker", s.Host)
 	}
 	if got, want := s.URL(), "(package default)"; got != want {
 		t.Errorf("URL() = %q, want %q", got, want)
@@ -217,7 +219,9 @@ func TestLog(t *testing.T) {
 	})
 	s.Info("a")
 	s.Warn("b")
-	if strings.Join(lines, "|") != "I a|W b" {
+	s.Host.Note(pagerduty.Note{Function: "endpoint", DedupKey: "k", Text: "c"})
+	s.Host.Report(pagerduty.Failure{Function: "sendEvent", URL: "http://127.0.0.1:9/v2/enqueue", Reason: "d"})
+	if want := `I a|W b|I pagerduty.endpoint (dedup key "k"): c|W pagerduty.sendEvent: not sent to http://127.0.0.1:9/v2/enqueue: d`; strings.Join(lines, "|") != want {
 		t.Errorf("lines = %q", lines)
 	}
 }

@@ -37,6 +37,20 @@ type Notice struct {
 	PayloadOmitted string
 }
 
+// Messages says what Notice reports, one sentence per change, for a person
+// reading why PagerDuty shows the event other than it was given.
+func (n Notice) Messages() []string {
+	var out []string
+	if n.SummaryTruncated {
+		out = append(out, fmt.Sprintf("summary is longer than %d characters, PagerDuty's limit; it was sent cut to %d, ending in …", MaxSummaryRunes, MaxSummaryRunes))
+	}
+	if n.PayloadOmitted != "" {
+		out = append(out, "sent without payload, because its payload fields would not make a valid trigger payload: "+
+			strings.ReplaceAll(n.PayloadOmitted, "\n", "; "))
+	}
+	return out
+}
+
 // Build validates in and returns the event to send, normalised: action and
 // severity in lower case, over-long summary cut, empty optional fields left
 // out. Every problem found is reported, each naming its parameter, in one

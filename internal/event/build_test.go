@@ -439,3 +439,20 @@ func TestQuote(t *testing.T) {
 		})
 	}
 }
+
+func TestNotice_Messages(t *testing.T) {
+	if got := (event.Notice{}).Messages(); len(got) != 0 {
+		t.Errorf("empty notice: got %q, want no messages", got)
+	}
+	n := event.Notice{SummaryTruncated: true, PayloadOmitted: "source is empty\nseverity is bad"}
+	got := n.Messages()
+	if len(got) != 2 {
+		t.Fatalf("got %q, want 2 messages", got)
+	}
+	if !strings.Contains(got[0], "cut to 1024") {
+		t.Errorf("summary message %q does not say it was cut to 1024", got[0])
+	}
+	if want := "sent without payload, because its payload fields would not make a valid trigger payload: source is empty; severity is bad"; got[1] != want {
+		t.Errorf("payload message:\n got %q\nwant %q", got[1], want)
+	}
+}

@@ -41,17 +41,10 @@ func SendChangeEvent(ctx context.Context, args interpreter.Arguments) (values.Va
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	ev, _, err := event.BuildChange(in)
+	ev, notice, err := event.BuildChange(in)
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	m, err := encode("sendChangeEvent", rawURL, ev, in.RoutingKey, "")
-	if err != nil {
-		return nil, invalid(err, in.RoutingKey)
-	}
-	status, err := sendOne(ctx, s, m)
-	if err != nil {
-		return nil, err
-	}
-	return values.NewInt(int64(status)), nil
+	m := message{function: "sendChangeEvent", url: rawURL, routingKey: in.RoutingKey, dedupKey: ""}
+	return sendOne(ctx, s, m, ev, notice)
 }

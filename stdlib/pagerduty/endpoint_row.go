@@ -78,14 +78,16 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int
 	if p.at.IsZero() && in.Timestamp.IsTime {
 		p.at = in.Timestamp.Time
 	}
-	ev, _, err := event.Build(in)
+	ev, notice, err := event.Build(in)
 	if err != nil {
 		p.refuse(t, err)
 		return p
 	}
 	if p.msg.body, err = event.Encode(ev); err != nil {
 		p.refuse(t, err)
+		return p
 	}
+	t.settings.notify(p.msg, notice)
 	return p
 }
 

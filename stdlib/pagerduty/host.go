@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/event"
 	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
@@ -22,6 +23,12 @@ type Host struct {
 	// accepted: refused before sending, answered other than 2xx, no answer,
 	// or queued in the outbox. It is called from the goroutine that sent.
 	Report func(Failure)
+	// Note, when not nil, is called once for every event sent other than
+	// as the script gave it: a summary cut to PagerDuty's 1024
+	// characters, or an acknowledge or resolve sent without the payload
+	// fields that would not make a valid payload. It is called from the
+	// goroutine that builds the event, before it is sent.
+	Note func(Note)
 	// Outbox, when not nil, stores every event whose delivery ended with a
 	// retryable outcome (429, 5xx, no answer, deadline spent) and every
 	// event whose alert already has events waiting there, for redelivery
@@ -150,5 +157,43 @@ func refusal(m message, err error) Failure {
 func (s settings) reportFailure(f Failure) {
 	if s.report != nil {
 		s.report(f)
+	}
+}
+
+// Note says how an event was changed on its way to PagerDuty. Every field
+// has the routing key masked.
+type Note struct {
+	// Function is the Flux function that sent: sendEvent, sendChangeEvent
+	// or endpoint.
+	Function string
+	// DedupKey is the event's dedup key, "" when it had none.
+	DedupKey string
+	// Text says what was changed and why, in one sentence.
+	Text string
+}
+
+// String formats the note as one log line.
+func (n Note) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "pagerduty.%s", n.Function)
+	if n.DedupKey != "" {
+		fmt.Fprintf(&b, " (dedup key %q)", n.DedupKey)
+	}
+	b.WriteString(": " + n.Text)
+	return b.String()
+}
+
+// notify hands the host a Note for each change the event core made to m's
+// event, if it asked for them.
+func (s settings) notify(m message, n event.Notice) {
+	if s.note == nil {
+		return
+	}
+	for _, text := range n.Messages() {
+		s.note(Note{
+			Function: m.function,
+			DedupKey: redact.String(m.dedupKey, m.routingKey),
+			Text:     oneLine(errors.New(text), m.routingKey),
+		})
 	}
 }

@@ -43,6 +43,7 @@ type settings struct {
 	url, changeURL string
 	policy         delivery.Policy
 	report         func(Failure)
+	note           func(Note)
 	outbox         *Outbox
 	flushFirst     bool
 }
@@ -97,7 +98,7 @@ func settingsFrom(ctx context.Context) (settings, error) {
 	if h, ok := ctx.Value(hostKey{}).(Host); ok {
 		s.url = cmpOr(h.URL, s.url)
 		s.changeURL = cmpOr(h.ChangeURL, s.changeURL)
-		s.report, s.outbox, s.flushFirst = h.Report, h.Outbox, h.FlushFirst
+		s.report, s.note, s.outbox, s.flushFirst = h.Report, h.Note, h.Outbox, h.FlushFirst
 	}
 	s.url = cmpOr(opts.url, s.url)
 	s.changeURL = cmpOr(opts.changeURL, s.changeURL)

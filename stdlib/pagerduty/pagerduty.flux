@@ -139,7 +139,7 @@ builtin actionFromSeverity
 // - source: Affected system, preferably a hostname or FQDN. Required for trigger.
 // - component: Component responsible for the event, such as "mysql". Default: "" (left out).
 // - summary: Brief description of the event. Required for trigger.
-//   Longer than 1024 characters is cut to 1024, ending in "…".
+//   Longer than 1024 characters is cut to 1024, ending in "…", and the host logs a note.
 // - timestamp: Time the event was detected: a time, or an ISO 8601 date-time string
 //   such as "2016-07-17T08:42:58.315+0000". "" lets PagerDuty use the time it receives the event.
 // - customDetails: Record of additional details; any nesting of records, arrays and basic values.
@@ -199,7 +199,7 @@ builtin sendEvent
 // - routingKey: Integration key of an Events API v2 integration: 32 characters. Required.
 //   Ruleset keys (starting with R) are refused: PagerDuty does not take change events for them.
 // - summary: Brief description of the change. Required, not empty.
-//   Longer than 1024 characters is cut to 1024, ending in "…".
+//   Longer than 1024 characters is cut to 1024, ending in "…", and the host logs a note.
 // - source: System that made the change, such as a CI server. Default: "" (left out).
 // - timestamp: Time of the change: a time, or an ISO 8601 date-time string
 //   such as "2016-07-17T08:42:58.315+0000". Default: none, which lets PagerDuty use

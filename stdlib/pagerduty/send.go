@@ -7,6 +7,7 @@ import (
 
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/codes"
+	"github.com/influxdata/flux/values"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
@@ -42,12 +43,6 @@ type message struct {
 	body       []byte
 	routingKey string
 	dedupKey   string
-}
-
-// encode builds a message from an event the core has built.
-func encode(function, rawURL string, v any, routingKey, dedupKey string) (message, error) {
-	body, err := event.Encode(v)
-	return message{function: function, url: rawURL, body: body, routingKey: routingKey, dedupKey: dedupKey}, err
 }
 
 // outcome is how one send ended.
@@ -119,17 +114,24 @@ func orNoAnswer(err error) error {
 	return err
 }
 
-// sendOne sends one message for sendEvent or sendChangeEvent and returns
-// PagerDuty's status code: the answer, or with an outbox the last status
-// (0 when none came) of an event queued for redelivery.
-func sendOne(ctx context.Context, s settings, m message) (int, error) {
+// sendOne encodes an event the core has built for sendEvent or
+// sendChangeEvent, tells the host what the core changed in it, sends it and
+// returns PagerDuty's status code: the answer, or with an outbox the last
+// status (0 when none came) of an event queued for redelivery.
+func sendOne(ctx context.Context, s settings, m message, ev any, notice event.Notice) (values.Value, error) {
+	body, err := event.Encode(ev)
+	if err != nil {
+		return nil, invalid(err, m.routingKey)
+	}
+	m.body = body
+	s.notify(m, notice)
 	sender, err := newSender(ctx, s.policy)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	o := send(ctx, s, sender, m)
-	if o.status != 0 || o.queued != "" {
-		return o.status, nil
+	if o.status == 0 && o.queued == "" {
+		return nil, fluxError(o.err)
 	}
-	return 0, fluxError(o.err)
+	return values.NewInt(int64(o.status)), nil
 }

@@ -74,17 +74,10 @@ func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, e
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	ev, _, err := event.Build(in)
+	ev, notice, err := event.Build(in)
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	m, err := encode("sendEvent", rawURL, ev, in.RoutingKey, in.DedupKey)
-	if err != nil {
-		return nil, invalid(err, in.RoutingKey)
-	}
-	status, err := sendOne(ctx, s, m)
-	if err != nil {
-		return nil, err
-	}
-	return values.NewInt(int64(status)), nil
+	m := message{function: "sendEvent", url: rawURL, routingKey: in.RoutingKey, dedupKey: in.DedupKey}
+	return sendOne(ctx, s, m, ev, notice)
 }
