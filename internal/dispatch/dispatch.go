@@ -114,16 +114,3 @@ func (g *Group) skip() {
 	g.skipped = true
 	g.mu.Unlock()
 }
-
-// Run calls do(ctx, i) for every i in [0, len(keys)) through a Group
-// limited to limit, job i having key keys[i], and returns when all calls
-// have returned: jobs with equal keys run in increasing i, one at a time.
-// Once ctx is done, jobs not yet started are skipped and Run returns
-// ctx.Err(); it returns nil when every job ran.
-func Run(ctx context.Context, limit int, keys []string, do func(ctx context.Context, i int)) error {
-	g := NewGroup(ctx, limit)
-	for i, k := range keys {
-		g.Go(k, func(ctx context.Context) { do(ctx, i) })
-	}
-	return g.Wait()
-}

@@ -53,7 +53,7 @@ func TestRun_RunsEveryJobOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			counts := make([]atomic.Int64, tc.jobs)
-			err := dispatch.Run(context.Background(), tc.limit, keysOf(tc.jobs, tc.keys), func(_ context.Context, i int) {
+			err := run(context.Background(), tc.limit, keysOf(tc.jobs, tc.keys), func(_ context.Context, i int) {
 				counts[i].Add(1)
 			})
 			if err != nil {
@@ -72,7 +72,7 @@ func TestRun_BoundsConcurrency(t *testing.T) {
 	for _, limit := range []int{1, 3, 8} {
 		t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
 			var g gauge
-			err := dispatch.Run(context.Background(), limit, keysOf(64, 64), func(context.Context, int) {
+			err := run(context.Background(), limit, keysOf(64, 64), func(context.Context, int) {
 				g.enter()
 				defer g.leave()
 				time.Sleep(2 * time.Millisecond)
@@ -102,7 +102,7 @@ func TestRun_KeepsOrderPerKey(t *testing.T) {
 	for _, k := range keys {
 		g[k] = new(gauge)
 	}
-	err := dispatch.Run(context.Background(), 4, keys, func(_ context.Context, i int) {
+	err := run(context.Background(), 4, keys, func(_ context.Context, i int) {
 		k := keys[i]
 		g[k].enter()
 		defer g[k].leave()
@@ -134,7 +134,7 @@ func TestRun_CancelSkipsJobsNotStarted(t *testing.T) {
 	var ran atomic.Int64
 	started := make(chan struct{})
 	var once sync.Once
-	err := dispatch.Run(ctx, 2, keysOf(100, 10), func(ctx context.Context, i int) {
+	err := run(ctx, 2, keysOf(100, 10), func(ctx context.Context, i int) {
 		ran.Add(1)
 		once.Do(func() { close(started); cancel() })
 		<-ctx.Done() // a job that watches ctx returns early
@@ -152,7 +152,7 @@ func TestRun_CanceledAfterLastJobIsNil(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	keys := keysOf(3, 3)
 	var ran atomic.Int64
-	err := dispatch.Run(ctx, 1, keys, func(_ context.Context, i int) {
+	err := run(ctx, 1, keys, func(_ context.Context, i int) {
 		if ran.Add(1) == int64(len(keys)) {
 			cancel()
 		}
@@ -162,11 +162,11 @@ func TestRun_CanceledAfterLastJobIsNil(t *testing.T) {
 	}
 }
 
-func BenchmarkRun(b *testing.B) {
+func BenchmarkGroup(b *testing.B) {
 	keys := keysOf(1000, 100)
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = dispatch.Run(context.Background(), 8, keys, func(context.Context, int) {})
+		_ = run(context.Background(), 8, keys, func(context.Context, int) {})
 	}
 }
 
@@ -235,4 +235,14 @@ func TestGroup_OneKeyAtATime(t *testing.T) {
 			t.Fatalf("job %d ran in position %d", v, i)
 		}
 	}
+}
+
+// run calls do(ctx, i) for every i in [0, len(keys)) through a Group
+// limited to limit, job i having key keys[i], and returns Wait's error.
+func run(ctx context.Context, limit int, keys []string, do func(ctx context.Context, i int)) error {
+	g := dispatch.NewGroup(ctx, limit)
+	for i, k := range keys {
+		g.Go(k, func(ctx context.Context) { do(ctx, i) })
+	}
+	return g.Wait()
 }

@@ -63,8 +63,14 @@ func floor(ctx context.Context, client *http.Client, url string, bodies [][]byte
 		for i := range bodies {
 			post(ctx, i)
 		}
-	} else if err := dispatch.Run(ctx, concurrency, keys, post); err != nil {
-		return err
+	} else {
+		g := dispatch.NewGroup(ctx, concurrency)
+		for i, key := range keys {
+			g.Go(key, func(ctx context.Context) { post(ctx, i) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
 	}
 	for i, err := range errs {
 		if err != nil {
