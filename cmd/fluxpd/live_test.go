@@ -227,3 +227,33 @@ func TestRunLive_OutboxNeedsLive(t *testing.T) {
 		t.Error("the outbox file was created without --live")
 	}
 }
+
+// TestRunLive_ReportsMaskSecrets: a secret the script read is masked in
+// the failure lines on standard error, even when PagerDuty's answer
+// echoes it (here the emulator's injected answer quotes the summary).
+func TestRunLive_ReportsMaskSecrets(t *testing.T) {
+	const token = "tok-7f3c9a1e5b2d4f60"
+	emu := emulatortest.New(t)
+	emu.Inject(emulator.Fault{Status: 400, Body: `{"status":"invalid event","message":"Event object is invalid","errors":["summary ` + token + ` is odd"]}`})
+	secretsFile := filepath.Join(t.TempDir(), "pd.secrets")
+	if err := os.WriteFile(secretsFile, []byte("TOKEN="+token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := writeScript(t, `import "pagerduty"
+import "influxdata/influxdb/secrets"
+option pagerduty.defaultURL = "`+emu.EventsURL()+`"
+option pagerduty.maxRetries = 0
+pagerduty.sendEvent(routingKey: "`+testKey+`", client: "", clientURL: "", dedupKey: "db01", class: "", group: "",
+    severity: "critical", eventAction: "trigger", source: "db01", summary: secrets.get(key: "TOKEN"), timestamp: "")
+`)
+	code, stdout, stderr := fluxpd(t, "", "run", "--live", "--secrets", secretsFile, script)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "fluxpd: pagerduty.sendEvent: 400 Bad Request") || !strings.Contains(stderr, "summary tok-") {
+		t.Errorf("stderr lacks the failure line with the masked token:\n%s", stderr)
+	}
+	if strings.Contains(stdout+stderr, token) {
+		t.Errorf("the secret was printed:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/fluxpd/fluxpd/fluxrun"
 	"github.com/fluxpd/fluxpd/internal/emulator"
-	"github.com/fluxpd/fluxpd/internal/redact"
 	"github.com/fluxpd/fluxpd/internal/secrets"
 	"github.com/fluxpd/fluxpd/stdlib/lazy" // the Flux stdlib with our pagerduty, finalized on first run
 	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
@@ -104,10 +103,13 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	// Whatever the script prints passes through the mask, so a secret it
-	// read never reaches the terminal.
+	// Whatever the script and fluxpd print passes through the mask, so a
+	// secret the script read never reaches the terminal.
 	out := &secrets.MaskWriter{W: stdout, Store: store}
 	defer out.Flush()
+	maskedErr := &secrets.MaskWriter{W: stderr, Store: store}
+	defer maskedErr.Flush()
+	stderr = maskedErr
 	r := &fluxrun.Runner{Values: out, Results: resultWriter(f.format, out)}
 	if f.now != "" {
 		if r.Now, err = time.Parse(time.RFC3339Nano, f.now); err != nil {
@@ -117,7 +119,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := initFlux(ctx); err != nil {
 		return err
 	}
-	report := failureReporter(stderr, store)
+	report := &reporter{w: stderr}
 	host := pagerduty.Host{Report: report.report, Note: report.note}
 	if f.live {
 		r.Deps = runDeps(newLiveClient(), store)
@@ -171,39 +173,32 @@ func initFlux(ctx context.Context) error {
 	}
 }
 
-// reporter prints one line on w for every event that was not accepted
-// and every note on how an event was changed,
-// so that PagerDuty's reason reaches the person even though sendEvent
-// returns only the status, and counts the events queued in the outbox.
-// Sends run concurrently.
+// reporter prints one line on w (masked stderr) for every event that was
+// not accepted and every note on how an event was changed, so that
+// PagerDuty's reason reaches the person even though sendEvent returns only
+// the status, and counts the events queued in the outbox. Sends run
+// concurrently.
 type reporter struct {
 	mu     sync.Mutex
 	w      io.Writer
-	store  *secrets.Store
 	queued int
 }
 
-func failureReporter(w io.Writer, store *secrets.Store) *reporter {
-	return &reporter{w: w, store: store}
-}
-
 func (r *reporter) report(f pagerduty.Failure) {
-	line := redact.String(f.String(), r.store.Handed()...)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if f.Queued {
 		r.queued++
 	}
-	fmt.Fprintln(r.w, "fluxpd: "+line)
+	fmt.Fprintln(r.w, "fluxpd: "+f.String())
 }
 
 // note prints one line on w for every event sent other than the script
 // gave it (a summary cut to PagerDuty's limit, say).
 func (r *reporter) note(n pagerduty.Note) {
-	line := redact.String(n.String(), r.store.Handed()...)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fmt.Fprintln(r.w, "fluxpd: note: "+line)
+	fmt.Fprintln(r.w, "fluxpd: note: "+n.String())
 }
 
 // stderrLine returns a func printing each message as one line on w.
@@ -244,7 +239,7 @@ func maskErr(err error, store *secrets.Store) error {
 	if err == nil {
 		return nil
 	}
-	return errors.New(redact.String(err.Error(), store.Handed()...))
+	return errors.New(store.Mask(err.Error()))
 }
 
 // runDeps returns the Flux dependencies a script runs with: the given HTTP

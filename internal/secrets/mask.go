@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"io"
 	"sync"
-
-	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // MaskWriter masks every secret a Store has handed out in the text written
@@ -48,6 +46,6 @@ func (m *MaskWriter) emit(b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
-	_, err := io.WriteString(m.W, redact.String(string(b), m.Store.Handed()...))
+	_, err := io.WriteString(m.W, m.Store.Mask(string(b)))
 	return err
 }

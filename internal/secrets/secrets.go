@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // Store looks secrets up in a file's entries, then in the environment.
@@ -76,6 +78,11 @@ func (s *Store) Handed() []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// Mask returns text with every secret the store has handed out masked.
+func (s *Store) Mask(text string) string {
+	return redact.String(text, s.Handed()...)
 }
 
 func (s *Store) remember(v string) string {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/dispatch"
-	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // Columns endpoint() adds to every row.
@@ -88,7 +87,7 @@ func refusedURL(s *delivery.Sender, raw string) error {
 	if err := s.Validate(u); err != nil {
 		return &flux.Error{
 			Code: codes.Invalid,
-			Msg:  fmt.Sprintf("url %s is not allowed by this installation: %s", redact.URL(raw), strings.ReplaceAll(err.Error(), raw, redact.URL(raw))),
+			Msg:  fmt.Sprintf("url %s is not allowed by this installation: %s", shownURL(raw), strings.ReplaceAll(err.Error(), raw, shownURL(raw))),
 		}
 	}
 	return nil

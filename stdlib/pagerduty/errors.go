@@ -32,8 +32,12 @@ func fluxError(err error) error {
 	return &flux.Error{Code: code, Err: err}
 }
 
-// invalid wraps argument errors: the one place where the binding masks
-// secrets in its own messages. errors.Join separates problems with
+// This file is the one place where the binding masks secrets in its own
+// texts (delivery and the outbox mask what they return): invalid and
+// oneLine for its errors, a row's _body and its reports' reasons, masked
+// for dedup keys in its reports, shownURL for URLs it prints.
+
+// invalid wraps argument errors. errors.Join separates problems with
 // newlines; one line reads better after the interpreter's prefix. Errors
 // quote wrong values, and a routing key passed to the wrong parameter
 // would be one of them, so secrets (the routing key) are masked.
@@ -46,3 +50,10 @@ func invalid(err error, secrets ...string) error {
 func oneLine(err error, secrets ...string) string {
 	return redact.String(strings.ReplaceAll(err.Error(), "\n", "; "), secrets...)
 }
+
+// masked is text with the routing key masked, for the dedup keys of
+// Failure and Note.
+func masked(text, routingKey string) string { return redact.String(text, routingKey) }
+
+// shownURL is raw as the binding prints it: without userinfo or query.
+func shownURL(raw string) string { return redact.URL(raw) }

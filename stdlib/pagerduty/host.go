@@ -9,7 +9,6 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
-	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // Host holds what the program running Flux decides for every query: the
@@ -116,7 +115,7 @@ func plural(n int) string {
 // answer; routingKey is masked in every field.
 func newFailure(m message, resp *delivery.Response, err error) Failure {
 	routingKey := m.routingKey
-	f := Failure{Function: m.function, URL: redact.URL(m.url), DedupKey: m.dedupKey}
+	f := Failure{Function: m.function, URL: shownURL(m.url), DedupKey: m.dedupKey}
 	if resp != nil {
 		f.Status, f.Attempts = resp.StatusCode, resp.Attempts
 		f.Reason = answerReason(resp)
@@ -131,7 +130,7 @@ func newFailure(m message, resp *delivery.Response, err error) Failure {
 	// Delivery and the outbox mask what they return; a refusal is the
 	// binding's own text, masked like its other errors.
 	f.Reason = oneLine(errors.New(f.Reason), routingKey)
-	f.DedupKey = redact.String(f.DedupKey, routingKey)
+	f.DedupKey = masked(f.DedupKey, routingKey)
 	return f
 }
 
@@ -192,7 +191,7 @@ func (s settings) notify(m message, n event.Notice) {
 	for _, text := range n.Messages() {
 		s.note(Note{
 			Function: m.function,
-			DedupKey: redact.String(m.dedupKey, m.routingKey),
+			DedupKey: masked(m.dedupKey, m.routingKey),
 			Text:     oneLine(errors.New(text), m.routingKey),
 		})
 	}
