@@ -88,3 +88,12 @@ func parse() *ast.Package {
 	}
 	return pkg
 }
+
+// anyTypes gives each named parameter a type variable of its own.
+func anyTypes(names ...string) map[string]semantic.PolyType {
+	p := make(map[string]semantic.PolyType, len(names))
+	for i, name := range names {
+		p[name] = semantic.Tvar(i + 1)
+	}
+	return p
+}

@@ -50,15 +50,6 @@ var sendEventFunc = values.NewFunction(
 	true, // sends an event to PagerDuty
 )
 
-// anyTypes gives each named parameter a type variable of its own.
-func anyTypes(names ...string) map[string]semantic.PolyType {
-	p := make(map[string]semantic.PolyType, len(names))
-	for i, name := range names {
-		p[name] = semantic.Tvar(i + 1)
-	}
-	return p
-}
-
 // SendEvent reads the arguments of pagerduty.sendEvent, sends the event and
 // returns PagerDuty's HTTP status code.
 func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, error) {
