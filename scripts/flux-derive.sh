@@ -105,4 +105,4 @@ done
 # diff -u of a new file against /dev/null says "-0,0"; so does the patch.
 cmp -s "$regen" "$PATCH" || die "the derived copy's changes are not exactly $PATCH:
 $(diff "$PATCH" "$regen" || true)"
-log "derived flux $FLUX_VERSION in ${DEST#$ROOT/}: upstream plus exactly $PATCH (${CHANGED[*]})"
+log "derived flux $FLUX_VERSION in ${DEST#"$ROOT"/}: upstream plus exactly $PATCH (${CHANGED[*]})"

@@ -24,7 +24,8 @@
 #      sends each dedup key's events in _time order).
 #   6. (f) calls sendEvent inside map() without pagerdutyURL: it must reach
 #      the emulator through the server's FLUXPD_PAGERDUTY_URL.
-# Only loopback addresses are used. Both servers are stopped on exit. It
+# Only loopback addresses are used. Both servers are stopped on exit (the
+# harness, shared with scripts/influxd2-e2e.sh, is scripts/lib/e2e.sh). It
 # prints one line per check, then "N passed, M failed"; it exits non-zero
 # on any failure, after printing the tail of influxd's and the emulator's logs.
 # KEEP_TMP=1 keeps the temporary dir (config, logs, query answers).
@@ -33,50 +34,23 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-READY_TIMEOUT=${READY_TIMEOUT:-60s}
+NAME=influxd-e2e
+LOGS=(influxd.log emulator.log)
+LOG_LINES=60
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/lib/e2e.sh
+
 ROUTING_KEY=0123456789abcdef0123456789abcdef # 32-character placeholder; the emulator needs no real key
 HOSTS=(web-1 db-1)
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/influxd-e2e.XXXXXX")
-influxd_pid=
-emulator_pid=
 passed=0
 failed=0
 
-say() { printf 'influxd-e2e: %s\n' "$*"; }
-
-dump_logs() {
-  for f in influxd.log emulator.log; do
-    [[ -s "$tmp/$f" ]] || continue
-    printf '\n----- last 60 lines of %s -----\n' "$f"
-    tail -n 60 "$tmp/$f"
-  done
+# After failed checks the result below has shown the logs already.
+on_failure() {
+  (( failed == 0 )) || return 0
+  say "FAIL: aborted (exit $1) before all checks ran"
+  dump_logs
 }
-
-stop() { # stop PID: TERM, wait up to 10s, then KILL
-  local pid=$1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  stop "$influxd_pid"
-  stop "$emulator_pid"
-  if (( rc != 0 )) && (( failed == 0 )); then
-    say "FAIL: aborted (exit $rc) before all checks ran"
-    dump_logs
-  fi
-  if [[ "${KEEP_TMP:-}" == 1 ]]; then say "kept $tmp"; else rm -rf "$tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
 
 need() { # need COMMAND: install its Debian package when it is missing
   command -v "$1" >/dev/null && return 0
@@ -102,18 +76,13 @@ check() {
 
 # ---------------------------------------------------------------- build ---
 need curl
-scripts/influxd-build.sh
-say "building bin/fluxpd and the e2echeck helper"
-go build -o bin/fluxpd ./cmd/fluxpd
-(cd integrations/influxd && GOWORK=off go build -o "$tmp/e2echeck" ./e2echeck)
-e2echeck=$tmp/e2echeck
+e2e_build scripts/influxd-build.sh integrations/influxd
 
 # ---------------------------------------------------------------- start ---
-http_port=$("$e2echeck" freeport)
-rpc_port=$("$e2echeck" freeport)
-emu_port=$("$e2echeck" freeport)
-while [[ "$rpc_port" == "$http_port" ]]; do rpc_port=$("$e2echeck" freeport); done
-while [[ "$emu_port" == "$http_port" || "$emu_port" == "$rpc_port" ]]; do emu_port=$("$e2echeck" freeport); done
+free_ports 3
+http_port=${ports[0]}
+rpc_port=${ports[1]}
+emu_port=${ports[2]}
 INFLUX=http://127.0.0.1:$http_port
 EMU=http://127.0.0.1:$emu_port
 
@@ -145,28 +114,25 @@ bind-address = "127.0.0.1:$rpc_port"
   pprof-enabled = false
 EOF
 
-# INFLUXDB_* variables would override the generated config: drop them.
-unset_influx=()
-for v in $(compgen -e); do [[ "$v" == INFLUXDB_* ]] && unset_influx+=(-u "$v"); done
-
 say "starting influxd on $INFLUX (rpc 127.0.0.1:$rpc_port), state in $tmp"
 # Routing keys reach queries through secrets.get: part (a) reads one from the
 # server's environment, part (b) one from the file named by FLUXPD_SECRETS_FILE.
 printf 'PAGERDUTY_FILE_KEY=%s\n' "$ROUTING_KEY" > "$tmp/fluxpd.secrets"
 chmod 600 "$tmp/fluxpd.secrets"
+# INFLUXDB_* variables would override the generated config, and FLUXPD_OUTBOX*
+# from the caller would move the outbox checked below: drop them.
 # FLUXPD_PAGERDUTY_URL is the server's default URL: part (f) names none.
-# FLUXPD_OUTBOX* from the caller would move the outbox checked below: drop them.
-for v in $(compgen -e); do [[ "$v" == FLUXPD_OUTBOX* ]] && unset_influx+=(-u "$v"); done
-env "${unset_influx[@]}" PAGERDUTY_ROUTING_KEY="$ROUTING_KEY" FLUXPD_SECRETS_FILE="$tmp/fluxpd.secrets" \
+env_without 'INFLUXDB_*' 'FLUXPD_OUTBOX*'
+spawn influxd.log env "${unset_env[@]}" PAGERDUTY_ROUTING_KEY="$ROUTING_KEY" FLUXPD_SECRETS_FILE="$tmp/fluxpd.secrets" \
   FLUXPD_PAGERDUTY_URL="http://127.0.0.1:$emu_port/v2/enqueue" \
-  bin/influxd-fluxpd run -config "$tmp/influxd.conf" > "$tmp/influxd.log" 2>&1 &
-influxd_pid=$!
+  bin/influxd-fluxpd run -config "$tmp/influxd.conf"
+influxd_pid=$spawned
 say "starting the fluxpd emulator on $EMU"
-bin/fluxpd emulator --addr "127.0.0.1:$emu_port" > "$tmp/emulator.log" 2>&1 &
-emulator_pid=$!
+spawn emulator.log bin/fluxpd emulator --addr "127.0.0.1:$emu_port"
+emulator_pid=$spawned
 
-"$e2echeck" wait -url "$INFLUX/ping" -timeout "$READY_TIMEOUT" -pid "$influxd_pid"
-"$e2echeck" wait -url "$EMU/_emulator/requests" -timeout "$READY_TIMEOUT" -pid "$emulator_pid"
+ready "$INFLUX/ping" "$influxd_pid"
+ready "$EMU/_emulator/requests" "$emulator_pid"
 say "both servers are ready"
 
 # ------------------------------------------------------------- helpers ---
@@ -211,6 +177,22 @@ summary_of() {
 status_line() {
   printf 'statuses,host=%s _level="%s",summary="%s",client="influxd-e2e",class="cpu-load",group="app-stack" %s' \
     "$1" "$2" "$(summary_of "$1" "$2")" "$3"
+}
+
+# check_resolved_under_key CSV HOST WHAT ALERT_WHAT FLAG...: check that
+# HOST's rows in $tmp/CSV share one dedup key (WHAT), then that the
+# emulator's alert under that key is resolved, from source HOST, with the
+# e2echeck alert FLAGs (ALERT_WHAT); the second check is not run without a key.
+check_resolved_under_key() {
+  local csv=$1 h=$2 what=$3 alert_what=$4 key
+  shift 4
+  if key=$("$e2echeck" csv-value -file "$tmp/$csv" -col _pagerdutyDedupKey -where "host=$h" 2>&1); then
+    check "$what" true
+    check "$alert_what" "$e2echeck" alert -emulator "$EMU" -dedup-key "$key" -status resolved -source "$h" "$@"
+  else
+    check "$what" false
+    printf '      %s\n' "${key//$'\n'/$'\n      '}"
+  fi
 }
 
 # send_last_status NAME HOST: part (a) — the documented sendEvent example,
@@ -259,31 +241,27 @@ crit_t=$((now - 120))
 ok_t=$((now - 60))
 
 check "CREATE DATABASE mon" influxql "CREATE DATABASE mon"
-check "write a crit status per host" write \
-  "$(status_line web-1 crit "$crit_t")" "$(status_line db-1 crit "$crit_t")"
-
-say "(a) sendEvent with the last status of each host: crit"
-for h in "${HOSTS[@]}"; do
-  check "(a) $h crit: Flux query with pagerduty.sendEvent succeeds" send_last_status "a-crit-$h" "$h"
-  check "(a) $h crit: sendEvent returned 202" "$e2echeck" csv -file "$tmp/a-crit-$h.csv" \
-    -rows 1 -eq "host=$h" -eq _level=crit -eq sendEventStatus=202
-  check "(a) $h crit: emulator has a triggered alert with the stored status" \
-    "$e2echeck" alert -emulator "$EMU" -dedup-key "$h" -status triggered -source "$h" \
-    -history trigger -severity critical -summary "$(summary_of "$h" crit)"
-done
-
-check "write an ok status per host" write \
-  "$(status_line web-1 ok "$ok_t")" "$(status_line db-1 ok "$ok_t")"
-
-say "(a) sendEvent with the last status of each host: ok"
-for h in "${HOSTS[@]}"; do
-  check "(a) $h ok: Flux query with pagerduty.sendEvent succeeds" send_last_status "a-ok-$h" "$h"
-  check "(a) $h ok: sendEvent returned 202" "$e2echeck" csv -file "$tmp/a-ok-$h.csv" \
-    -rows 1 -eq "host=$h" -eq _level=ok -eq sendEventStatus=202
-  check "(a) $h ok: emulator resolved the alert" \
-    "$e2echeck" alert -emulator "$EMU" -dedup-key "$h" -status resolved -source "$h" \
-    -history trigger,resolve -severity critical -summary "$(summary_of "$h" crit)"
-done
+# part_a LEVEL TIME STATUS HISTORY WHAT: part (a) for LEVEL: write a LEVEL
+# status per host at TIME, then for each host send its last status with
+# sendEvent and check the answer and that its alert (opened by the crit
+# status) now has STATUS and HISTORY (WHAT says so).
+part_a() {
+  local level=$1 t=$2 status=$3 history=$4 what=$5 h lines=() article=a
+  [[ "$level" == ok ]] && article=an
+  for h in "${HOSTS[@]}"; do lines+=("$(status_line "$h" "$level" "$t")"); done
+  check "write $article $level status per host" write "${lines[@]}"
+  say "(a) sendEvent with the last status of each host: $level"
+  for h in "${HOSTS[@]}"; do
+    check "(a) $h $level: Flux query with pagerduty.sendEvent succeeds" send_last_status "a-$level-$h" "$h"
+    check "(a) $h $level: sendEvent returned 202" "$e2echeck" csv -file "$tmp/a-$level-$h.csv" \
+      -rows 1 -eq "host=$h" -eq "_level=$level" -eq sendEventStatus=202
+    check "(a) $h $level: $what" \
+      "$e2echeck" alert -emulator "$EMU" -dedup-key "$h" -status "$status" -source "$h" \
+      -history "$history" -severity critical -summary "$(summary_of "$h" crit)"
+  done
+}
+part_a crit "$crit_t" triggered trigger "emulator has a triggered alert with the stored status"
+part_a ok "$ok_t" resolved trigger,resolve "emulator resolved the alert"
 check "(a) emulator accepted all 4 sendEvent requests" "$e2echeck" requests -emulator "$EMU" -count 4 -accepted 4
 
 say "(b) pagerduty.endpoint over every status, grouped by host"
@@ -322,15 +300,9 @@ check "(b) Flux query with pagerduty.endpoint succeeds" endpoint_query
 check "(b) every row was sent: _sent=true, _status=202, a dedup key" "$e2echeck" csv -file "$tmp/b-endpoint.csv" \
   -rows 4 -eq _sent=true -eq _status=202 -nonempty _pagerdutyDedupKey -nonempty _body
 for h in "${HOSTS[@]}"; do
-  if key=$("$e2echeck" csv-value -file "$tmp/b-endpoint.csv" -col _pagerdutyDedupKey -where "host=$h" 2>&1); then
-    check "(b) $h: crit and ok rows share one dedup key" true
-    check "(b) $h: emulator has its alert triggered then resolved under that key" \
-      "$e2echeck" alert -emulator "$EMU" -dedup-key "$key" -status resolved -source "$h" \
-      -history trigger,resolve -severity critical -summary "$(summary_of "$h" crit)"
-  else
-    check "(b) $h: crit and ok rows share one dedup key" false
-    printf '      %s\n' "${key//$'\n'/$'\n      '}"
-  fi
+  check_resolved_under_key b-endpoint.csv "$h" "(b) $h: crit and ok rows share one dedup key" \
+    "(b) $h: emulator has its alert triggered then resolved under that key" \
+    -history trigger,resolve -severity critical -summary "$(summary_of "$h" crit)"
 done
 check "(b) emulator accepted all 8 requests of (a) and (b)" "$e2echeck" requests -emulator "$EMU" -count 8 -accepted 8
 
@@ -373,15 +345,9 @@ EOF
 check "(e) Flux query with pagerduty.endpoint over the per-level tables succeeds" tagged_query
 check "(e) the three rows were sent" "$e2echeck" csv -file "$tmp/e-tagged.csv" \
   -rows 3 -eq _sent=true -eq _status=202 -nonempty _pagerdutyDedupKey
-if key=$("$e2echeck" csv-value -file "$tmp/e-tagged.csv" -col _pagerdutyDedupKey -where "host=app-1" 2>&1); then
-  check "(e) app-1: warn, crit and ok rows share one dedup key" true
-  check "(e) app-1: the alert ends resolved (events sent in _time order: warn, crit, ok)" \
-    "$e2echeck" alert -emulator "$EMU" -dedup-key "$key" -status resolved -source app-1 \
-    -history trigger,trigger,resolve -severity warning -summary "Memory at 85% on app-1"
-else
-  check "(e) app-1: warn, crit and ok rows share one dedup key" false
-  printf '      %s\n' "${key//$'\n'/$'\n      '}"
-fi
+check_resolved_under_key e-tagged.csv app-1 "(e) app-1: warn, crit and ok rows share one dedup key" \
+  "(e) app-1: the alert ends resolved (events sent in _time order: warn, crit, ok)" \
+  -history trigger,trigger,resolve -severity warning -summary "Memory at 85% on app-1"
 
 say "(f) sendEvent inside map() without pagerdutyURL: the server's FLUXPD_PAGERDUTY_URL"
 default_url_query() {

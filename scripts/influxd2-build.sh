@@ -7,6 +7,8 @@
 #     scripts/influxd2-build.sh            # writes bin/influxd2-fluxpd
 #     OUT=/tmp/influxd2 scripts/influxd2-build.sh
 #
+# With build_influxd of scripts/lib/influxd-build.sh (shared with the
+# InfluxDB 1.8 build):
 #   1. scripts/flux-derive.sh makes integrations/influxd2/.build/flux
 #      (git-ignored): flux v0.65.1 from the module cache plus exactly
 #      scripts/flux-v0.65.1-fluxpd.patch (no upstream pagerduty import;
@@ -22,47 +24,11 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/lib/influxd-build.sh
 
-FLUX_MODULE=github.com/influxdata/flux
-FLUX_VERSION=v0.65.1
 INFLUXDB_VERSION=2.0.0-beta.8
-HARNESS=integrations/influxd2
-OUT=${OUT:-bin/influxd2-fluxpd}
-
-log() { printf 'influxd2-build: %s\n' "$*" >&2; }
-die() { printf 'influxd2-build: FAIL: %s\n' "$*" >&2; exit 1; }
-
-# --- 1. derived flux ----------------------------------------------------------
-scripts/flux-derive.sh "$HARNESS/.build/flux"
-
-# --- 2. build -----------------------------------------------------------------
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-# The replace of github.com/influxdata/flux is unversioned, so check that the
-# version the build graph selects is the one the copy was made from.
-selected=$(cd "$HARNESS" && GOWORK=off go list -mod=readonly -m -f '{{.Version}}' "$FLUX_MODULE") \
-  || die "cannot resolve the module graph of $HARNESS (if ./go.mod changed: cd $HARNESS && go mod tidy)"
-[[ "$selected" == "$FLUX_VERSION" ]] \
-  || die "$HARNESS selects $FLUX_MODULE $selected, but the derived copy is $FLUX_VERSION"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-mkdir -p "$(dirname "$OUT")"
-case "$OUT" in /*) out_abs=$OUT ;; *) out_abs=$ROOT/$OUT ;; esac
-log "building $OUT (influxdb $INFLUXDB_VERSION, API only, CGO_ENABLED=0)"
-start=$SECONDS
-if ! (cd "$HARNESS" && GOWORK=off CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath \
-      -ldflags "-X main.version=$INFLUXDB_VERSION+fluxpd -X main.commit=fluxpd-$commit -X main.date=$date" \
-      -o "$out_abs" .) 2> >(tee "$scratch/build.err" >&2); then
-  wait # for tee
-  if grep -q 'go\.sum\|go\.mod\|go mod tidy\|go get' "$scratch/build.err"; then
-    die "go build failed: the nested module's requirements are stale, most likely
-because ./go.mod changed. Refresh them and commit the result:
-    (cd $HARNESS && go mod tidy)"
-  fi
-  die "go build failed"
-fi
-log "built in $((SECONDS - start))s"
-
-# --- 3. smoke test --------------------------------------------------------------
-"$out_abs" version || die "$OUT does not start (duplicate Flux package registration?)"
-log "OK: $OUT"
+build_influxd influxd2-build integrations/influxd2 "${OUT:-bin/influxd2-fluxpd}" "influxdb $INFLUXDB_VERSION, API only" \
+  "-X main.version=$INFLUXDB_VERSION+fluxpd -X main.commit=fluxpd-$commit -X main.date=$date"

@@ -25,14 +25,22 @@
 # events wait in the server's outbox (on by default next to --bolt-path;
 # FLUXPD_OUTBOX_RETRY shortens its backoff for the test) and the background
 # flusher delivers them once the outage ends. An unopenable FLUXPD_OUTBOX
-# must stop the start. Finally no routing key may appear in any answer or log. Every process is stopped by PID on exit.
+# must stop the start. Finally no routing key may appear in any answer or log.
+# Every process is stopped by PID on exit (the harness, shared with
+# scripts/influxd-e2e.sh, is scripts/lib/e2e.sh).
 # KEEP_TMP=1 keeps the temporary dir (logs, every answer).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-READY_TIMEOUT=${READY_TIMEOUT:-60s}
+NAME=influxd2-e2e
+LOGS=(influxd.log emulator.log proxy.log)
+LOG_LINES=40
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/lib/e2e.sh
+mkdir -p "$tmp/answers" "$tmp/state"
+
 # Placeholders, never real keys: 32 characters (accepted), 32 (refused by the
 # proxy), 31 (refused by everyone).
 KEY=e2e0influxd2aaaa0123456789abcdef
@@ -42,108 +50,67 @@ SHORT_KEY=e2e0influxd2short0123456789abcd
 SHORT_KEY=${SHORT_KEY:0:31}
 FIXTURE=flux_test/testdata/influxd2_rule_crit_ok.flux
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/influxd2-e2e.XXXXXX")
-mkdir -p "$tmp/answers" "$tmp/state"
-pids=()
-
-say() { printf 'influxd2-e2e: %s\n' "$*"; }
-
-dump_logs() {
-  for f in influxd.log emulator.log proxy.log; do
-    [[ -s "$tmp/$f" ]] || continue
-    printf '\n----- last 40 lines of %s -----\n' "$f"
-    tail -n 40 "$tmp/$f"
-  done
-}
-
-stop() { # stop PID: TERM, wait up to 10s, then KILL
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  local p
-  for p in "${pids[@]}"; do stop "$p"; done
-  if (( rc != 0 )); then dump_logs; fi
-  if [[ "${KEEP_TMP:-}" == 1 ]]; then say "kept $tmp"; else rm -rf "$tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-
 (( ${#KEY} == 32 && ${#BAD_KEY} == 32 && ${#SHORT_KEY} == 31 )) || { say "bad test keys"; exit 2; }
 
 # ---------------------------------------------------------------- build ---
 start=$SECONDS
-scripts/influxd2-build.sh
-say "building bin/fluxpd and the e2echeck helper"
-go build -o bin/fluxpd ./cmd/fluxpd
-(cd integrations/influxd2 && GOWORK=off go build -o "$tmp/e2echeck" ./e2echeck)
-e2echeck=$tmp/e2echeck
+e2e_build scripts/influxd2-build.sh integrations/influxd2
 say "built in $((SECONDS - start))s"
 
 # ---------------------------------------------------------------- start ---
-ports=()
-while (( ${#ports[@]} < 3 )); do
-  p=$("$e2echeck" freeport)
-  [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
-done
+free_ports 3
 EMU=http://127.0.0.1:${ports[0]}
 PROXY=http://127.0.0.1:${ports[1]}
 INFLUX=http://127.0.0.1:${ports[2]}
 
 say "starting the emulator on $EMU and the recording proxy on $PROXY"
-bin/fluxpd emulator --addr "127.0.0.1:${ports[0]}" > "$tmp/emulator.log" 2>&1 &
-pids+=($!)
-"$e2echeck" proxy -listen "127.0.0.1:${ports[1]}" -to "$EMU" -reject-key "$BAD_KEY" > "$tmp/proxy.log" 2>&1 &
-pids+=($!)
-"$e2echeck" wait -url "$EMU/_emulator/requests" -timeout "$READY_TIMEOUT" -pid "${pids[0]}"
-"$e2echeck" wait -url "$PROXY/_proxy/ready" -timeout "$READY_TIMEOUT" -pid "${pids[1]}"
+spawn emulator.log bin/fluxpd emulator --addr "127.0.0.1:${ports[0]}"
+emulator_pid=$spawned
+spawn proxy.log "$e2echeck" proxy -listen "127.0.0.1:${ports[1]}" -to "$EMU" -reject-key "$BAD_KEY"
+ready "$EMU/_emulator/requests" "$emulator_pid"
+ready "$PROXY/_proxy/ready" "$spawned"
+
+# refuses_to_start LOG VAR=VALUE WHY GREP_FLAGS PATTERN MESSAGE: influxd2-fluxpd
+# started with VAR=VALUE (WHY) must exit within 20s, its output ($tmp/LOG)
+# matching grep GREP_FLAGS PATTERN; if not, the script stops ("no clear
+# message MESSAGE").
+refuses_to_start() {
+  local log=$1 setting=$2 why=$3 flags=$4 pattern=$5 message=$6
+  if env "$setting" timeout 20 bin/influxd2-fluxpd \
+      --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/refused.bolt" \
+      --engine-path="$tmp/refused-engine" --reporting-disabled > "$tmp/$log" 2>&1; then
+    say "FAIL: influxd2-fluxpd started with $why"; exit 1
+  fi
+  grep "$flags" "$pattern" "$tmp/$log" \
+    || { say "FAIL: no clear message $message:"; cat "$tmp/$log"; exit 1; }
+  say "PASS  refused to start: $(head -n 1 "$tmp/$log")"
+}
 
 # A bad default URL makes the server refuse to start, with a clear message.
 say "a bad FLUXPD_PAGERDUTY_URL: the server must refuse to start"
-if FLUXPD_PAGERDUTY_URL="127.0.0.1:${ports[1]}/v2/enqueue" timeout 20 bin/influxd2-fluxpd \
-    --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/refused.bolt" \
-    --engine-path="$tmp/refused-engine" --reporting-disabled > "$tmp/refused.log" 2>&1; then
-  say "FAIL: influxd2-fluxpd started with FLUXPD_PAGERDUTY_URL without a scheme"; exit 1
-fi
-grep -q 'refusing to start: .*PagerDuty URL.*FLUXPD_PAGERDUTY_URL' "$tmp/refused.log" \
-  || { say "FAIL: no clear message for a bad FLUXPD_PAGERDUTY_URL:"; cat "$tmp/refused.log"; exit 1; }
-say "PASS  refused to start: $(head -n 1 "$tmp/refused.log")"
+refuses_to_start refused.log FLUXPD_PAGERDUTY_URL="127.0.0.1:${ports[1]}/v2/enqueue" \
+  "FLUXPD_PAGERDUTY_URL without a scheme" -q 'refusing to start: .*PagerDuty URL.*FLUXPD_PAGERDUTY_URL' \
+  "for a bad FLUXPD_PAGERDUTY_URL"
 
 # An outbox that cannot be opened (here: a directory) stops the start too.
 say "FLUXPD_OUTBOX naming a directory: the server must refuse to start"
 mkdir -p "$tmp/not-a-file"
-if FLUXPD_OUTBOX="$tmp/not-a-file" timeout 20 bin/influxd2-fluxpd \
-    --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/refused.bolt" \
-    --engine-path="$tmp/refused-engine" --reporting-disabled > "$tmp/refused-outbox.log" 2>&1; then
-  say "FAIL: influxd2-fluxpd started with FLUXPD_OUTBOX naming a directory"; exit 1
-fi
-grep -qF "refusing to start: cannot open the pagerduty outbox $tmp/not-a-file" "$tmp/refused-outbox.log" \
-  || { say "FAIL: no clear message naming the outbox path:"; cat "$tmp/refused-outbox.log"; exit 1; }
-say "PASS  refused to start: $(head -n 1 "$tmp/refused-outbox.log")"
+refuses_to_start refused-outbox.log FLUXPD_OUTBOX="$tmp/not-a-file" \
+  "FLUXPD_OUTBOX naming a directory" -qF "refusing to start: cannot open the pagerduty outbox $tmp/not-a-file" \
+  "naming the outbox path"
 
 # INFLUXD_* variables would override the flags: drop them.
-unset_influx=()
-for v in $(compgen -e); do [[ "$v" == INFLUXD_* || "$v" == FLUXPD_* ]] && unset_influx+=(-u "$v"); done
+env_without 'INFLUXD_*' 'FLUXPD_*'
 # The outbox is on by default, next to --bolt-path. Its backoff starts at
 # 30s; the test shortens it (1s, capped at 3s) so that the redelivery of
 # part (e) comes within seconds of the outage's end.
 OUTBOX=$tmp/state/fluxpd-outbox.db
 say "starting influxd2-fluxpd on $INFLUX, state in $tmp/state"
-env "${unset_influx[@]}" FLUXPD_PAGERDUTY_URL="$PROXY/v2/enqueue" FLUXPD_PAGERDUTY_CHANGE_URL="$PROXY/v2/change/enqueue" \
+spawn influxd.log env "${unset_env[@]}" FLUXPD_PAGERDUTY_URL="$PROXY/v2/enqueue" FLUXPD_PAGERDUTY_CHANGE_URL="$PROXY/v2/change/enqueue" \
   FLUXPD_OUTBOX_RETRY=1s FLUXPD_OUTBOX_RETRY_MAX=3s \
   bin/influxd2-fluxpd --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/state/influxd.bolt" \
-  --engine-path="$tmp/state/engine" --reporting-disabled > "$tmp/influxd.log" 2>&1 &
-pids+=($!)
-"$e2echeck" wait -url "$INFLUX/health" -timeout "$READY_TIMEOUT" -pid "${pids[2]}"
+  --engine-path="$tmp/state/engine" --reporting-disabled
+ready "$INFLUX/health" "$spawned"
 say "all servers are ready"
 rc=0
 # The default outbox: <dir of --bolt-path>/fluxpd-outbox.db, mode 0600, in the log.
@@ -182,7 +149,7 @@ leaks=$(grep -rlF -e "$KEY" -e "$BAD_KEY" -e "$SHORT_KEY" "$tmp/answers" "$tmp/i
 if [[ -n "$leaks" ]]; then
   say "FAIL  a routing key appears in: $leaks"; rc=1
 else
-  say "PASS  no routing key in $(ls "$tmp/answers" | wc -l) answers or in the logs"
+  say "PASS  no routing key in $(find "$tmp/answers" -mindepth 1 -maxdepth 1 | wc -l) answers or in the logs"
 fi
 if grep -q 'pagerduty' "$tmp/influxd.log"; then
   say "influxd's pagerduty log lines:"; grep -m 8 'pagerduty' "$tmp/influxd.log" | sed 's/^/      /' || true

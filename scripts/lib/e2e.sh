@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+# scripts/lib/e2e.sh — the harness both InfluxDB end-to-end tests share
+# (temporary dir, builds, free ports, servers started, awaited and stopped);
+# sourced by scripts/influxd-e2e.sh and scripts/influxd2-e2e.sh from the
+# repository root.
+#
+# Before sourcing, the caller sets NAME (the prefix of its lines and of the
+# temporary dir), LOGS (the log files in $tmp that dump_logs shows) and
+# LOG_LINES (how many of their last lines). Sourcing makes $tmp and sets the
+# EXIT trap: it stops every process started with spawn, calls on_failure RC
+# when the exit status RC is not 0 (by default: dump_logs; the caller may
+# define its own after sourcing), and removes $tmp unless KEEP_TMP=1.
+#
+#   e2e_build BUILD_SCRIPT HARNESS   run BUILD_SCRIPT, build bin/fluxpd and
+#                                    HARNESS/e2echeck as $e2echeck
+#   free_ports N                     N distinct free 127.0.0.1 ports in ports
+#   env_without GLOB...              unset_env: env(1) flags that drop the
+#                                    environment variables matching a GLOB
+#   spawn LOG CMD...                 start CMD in the background, output to
+#                                    $tmp/LOG; its PID is $spawned
+#   ready URL PID                    wait for URL to answer 2xx (at most
+#                                    $READY_TIMEOUT), failing when PID exits
+
+READY_TIMEOUT=${READY_TIMEOUT:-60s}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX")
+pids=()
+spawned=
+e2echeck=
+
+say() { printf '%s: %s\n' "$NAME" "$*"; }
+
+dump_logs() {
+  local f
+  for f in "${LOGS[@]}"; do
+    [[ -s "$tmp/$f" ]] || continue
+    printf '\n----- last %s lines of %s -----\n' "$LOG_LINES" "$f"
+    tail -n "$LOG_LINES" "$tmp/$f"
+  done
+}
+
+on_failure() { dump_logs; }
+
+stop() { # stop PID: TERM, wait up to 10s, then KILL
+  local pid=$1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+e2e_cleanup() {
+  local rc=$? p
+  for p in "${pids[@]}"; do stop "$p"; done
+  if (( rc != 0 )); then on_failure "$rc"; fi
+  if [[ "${KEEP_TMP:-}" == 1 ]]; then say "kept $tmp"; else rm -rf "$tmp"; fi
+  exit "$rc"
+}
+trap e2e_cleanup EXIT
+
+e2e_build() {
+  "$1"
+  say "building bin/fluxpd and the e2echeck helper"
+  go build -o bin/fluxpd ./cmd/fluxpd
+  (cd "$2" && GOWORK=off go build -o "$tmp/e2echeck" ./e2echeck)
+  e2echeck=$tmp/e2echeck
+}
+
+free_ports() {
+  local p
+  ports=()
+  while (( ${#ports[@]} < $1 )); do
+    p=$("$e2echeck" freeport)
+    [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
+  done
+}
+
+env_without() {
+  local v g
+  unset_env=()
+  for v in $(compgen -e); do
+    for g in "$@"; do
+      # shellcheck disable=SC2053 # $g is a glob
+      if [[ "$v" == $g ]]; then unset_env+=(-u "$v"); break; fi
+    done
+  done
+}
+
+spawn() {
+  local log=$1; shift
+  "$@" > "$tmp/$log" 2>&1 &
+  spawned=$!
+  pids+=("$spawned")
+}
+
+ready() {
+  "$e2echeck" wait -url "$1" -timeout "$READY_TIMEOUT" -pid "$2"
+}
