@@ -1,7 +1,9 @@
 // Package e2e holds what the end-to-end checkers of both InfluxDB builds
 // (integrations/influxd/e2echeck, integrations/influxd2/e2echeck) share:
-// a free loopback port, waiting for a server to be ready, and reading
-// Flux's CSV answers. It uses the standard library only.
+// a free loopback port, waiting for a server to be ready and reading
+// Flux's CSV answers (this file), their subcommand plumbing (command.go),
+// and reading the fluxpd emulator's alerts (emulator.go). It uses the
+// standard library only.
 package e2e
 
 import (

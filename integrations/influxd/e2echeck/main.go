@@ -22,11 +22,8 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -37,72 +34,21 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: e2echeck freeport|wait|csv|csv-value|requests|alert [flags]")
-		os.Exit(2)
-	}
-	cmds := map[string]func([]string) error{
-		"freeport":  freeport,
-		"wait":      wait,
-		"csv":       checkCSV,
-		"csv-value": csvValue,
-		"requests":  checkRequests,
-		"alert":     checkAlert,
-	}
-	cmd, ok := cmds[os.Args[1]]
-	if !ok {
-		fmt.Fprintf(os.Stderr, "e2echeck: unknown subcommand %q\n", os.Args[1])
-		os.Exit(2)
-	}
-	if err := cmd(os.Args[2:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
-			os.Exit(2)
-		}
-		fmt.Fprintf(os.Stderr, "e2echeck %s: %v\n", os.Args[1], err)
-		os.Exit(1)
-	}
+	e2e.Main(
+		e2e.FreePortCommand,
+		e2e.WaitCommand,
+		e2e.Command{Name: "csv", Run: checkCSV},
+		e2e.Command{Name: "csv-value", Run: csvValue},
+		e2e.Command{Name: "requests", Run: checkRequests},
+		e2e.Command{Name: "alert", Run: checkAlert},
+	)
 }
-
-var errUsage = errors.New("usage")
 
 // multiFlag collects a repeated string flag.
 type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
-
-func parse(fs *flag.FlagSet, args []string, required ...string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	for _, name := range required {
-		if fs.Lookup(name).Value.String() == "" {
-			fmt.Fprintf(os.Stderr, "e2echeck %s: -%s is required\n", fs.Name(), name)
-			return errUsage
-		}
-	}
-	return nil
-}
-
-func freeport(args []string) error {
-	port, err := e2e.FreePort()
-	if err != nil {
-		return err
-	}
-	fmt.Println(port)
-	return nil
-}
-
-func wait(args []string) error {
-	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
-	url := fs.String("url", "", "URL to poll")
-	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
-	pid := fs.Int("pid", 0, "fail early when this process is gone")
-	if err := parse(fs, args, "url"); err != nil {
-		return err
-	}
-	return e2e.Wait(*url, *timeout, *pid)
-}
 
 // table is the data rows of a Flux CSV result, as maps from column name.
 type table []map[string]string
@@ -155,7 +101,7 @@ func checkCSV(args []string) error {
 	var eqs, nonempty multiFlag
 	fs.Var(&eqs, "eq", "COL=VALUE every row must have (repeatable)")
 	fs.Var(&nonempty, "nonempty", "COL every row must have non-empty (repeatable)")
-	if err := parse(fs, args, "file"); err != nil {
+	if err := e2e.ParseFlags(fs, args, "file"); err != nil {
 		return err
 	}
 	rows, err := readCSV(*file)
@@ -197,7 +143,7 @@ func csvValue(args []string) error {
 	file := fs.String("file", "", "Flux CSV answer")
 	col := fs.String("col", "", "column whose value to print")
 	where := fs.String("where", "", "COL=VALUE selecting rows")
-	if err := parse(fs, args, "file", "col"); err != nil {
+	if err := e2e.ParseFlags(fs, args, "file", "col"); err != nil {
 		return err
 	}
 	rows, err := readCSV(*file)
@@ -226,29 +172,11 @@ func csvValue(args []string) error {
 	return nil
 }
 
-// getJSON decodes GET url into v.
-func getJSON(url string, v any) error {
-	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Get(url)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s: %s", url, resp.Status, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("GET %s: %v: %s", url, err, b)
-	}
-	return nil
-}
+// client reads the emulator's inspection API.
+var client = &http.Client{Timeout: 10 * time.Second}
 
-// emuRequest and emuAlert are the parts of the emulator's inspection JSON
-// (GET /_emulator/requests and /_emulator/alerts) that the test checks.
+// emuRequest is the part of the emulator's GET /_emulator/requests that
+// the test checks (its alerts are e2e.Alert).
 type emuRequest struct {
 	ID       int      `json:"id"`
 	Path     string   `json:"path"`
@@ -263,35 +191,16 @@ type emuRequest struct {
 	Source   string   `json:"source"`
 }
 
-type emuAlert struct {
-	DedupKey string `json:"dedup_key"`
-	Status   string `json:"status"`
-	Severity string `json:"severity"`
-	Summary  string `json:"summary"`
-	Source   string `json:"source"`
-	Count    int    `json:"count"`
-	History  []struct {
-		Action   string `json:"action"`
-		Severity string `json:"severity"`
-		Summary  string `json:"summary"`
-	} `json:"history"`
-}
-
-func pretty(v any) string {
-	b, _ := json.MarshalIndent(v, "", "  ")
-	return string(b)
-}
-
 func checkRequests(args []string) error {
 	fs := flag.NewFlagSet("requests", flag.ContinueOnError)
 	emu := fs.String("emulator", "", "emulator base URL")
 	count := fs.Int("count", -1, "exact number of requests received")
 	accepted := fs.Int("accepted", -1, "exact number answered 202 with verdict accepted")
-	if err := parse(fs, args, "emulator"); err != nil {
+	if err := e2e.ParseFlags(fs, args, "emulator"); err != nil {
 		return err
 	}
 	var reqs []emuRequest
-	if err := getJSON(strings.TrimSuffix(*emu, "/")+"/_emulator/requests", &reqs); err != nil {
+	if err := e2e.GetJSON(client, strings.TrimSuffix(*emu, "/")+"/_emulator/requests", &reqs); err != nil {
 		return err
 	}
 	n := 0
@@ -308,7 +217,7 @@ func checkRequests(args []string) error {
 		problems = append(problems, fmt.Sprintf("%d requests accepted, want %d", n, *accepted))
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%s\nrequests: %s", strings.Join(problems, "; "), pretty(reqs))
+		return fmt.Errorf("%s\nrequests: %s", strings.Join(problems, "; "), e2e.Pretty(reqs))
 	}
 	fmt.Printf("%d requests received, %d accepted\n", len(reqs), n)
 	return nil
@@ -323,27 +232,24 @@ func checkAlert(args []string) error {
 	history := fs.String("history", "", "comma-separated actions applied, oldest first")
 	severity := fs.String("severity", "", "severity of the opening trigger")
 	summary := fs.String("summary", "", "summary of the opening trigger")
-	if err := parse(fs, args, "emulator", "dedup-key"); err != nil {
+	if err := e2e.ParseFlags(fs, args, "emulator", "dedup-key"); err != nil {
 		return err
 	}
-	var alerts []emuAlert
-	if err := getJSON(strings.TrimSuffix(*emu, "/")+"/_emulator/alerts", &alerts); err != nil {
+	alerts, err := e2e.Alerts(client, *emu)
+	if err != nil {
 		return err
 	}
-	var found []emuAlert
+	var found []e2e.Alert
 	for _, a := range alerts {
 		if a.DedupKey == *key {
 			found = append(found, a)
 		}
 	}
 	if len(found) != 1 {
-		return fmt.Errorf("%d alerts with dedup key %q, want 1\nalerts: %s", len(found), *key, pretty(alerts))
+		return fmt.Errorf("%d alerts with dedup key %q, want 1\nalerts: %s", len(found), *key, e2e.Pretty(alerts))
 	}
 	a := found[0]
-	var actions []string
-	for _, h := range a.History {
-		actions = append(actions, h.Action)
-	}
+	actions := e2e.Actions(a.History)
 	var problems []string
 	want := func(what, got, want string) {
 		if want != "" && got != want {
@@ -360,7 +266,7 @@ func checkAlert(args []string) error {
 		problems = append(problems, "the alert has no history")
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("alert %q: %s\nalert: %s", *key, strings.Join(problems, "; "), pretty(a))
+		return fmt.Errorf("alert %q: %s\nalert: %s", *key, strings.Join(problems, "; "), e2e.Pretty(a))
 	}
 	fmt.Printf("alert %q: status=%s source=%q history=%s", *key, a.Status, a.Source, strings.Join(actions, ","))
 	if len(a.History) > 0 {

@@ -16,57 +16,13 @@
 //	    one PASS/FAIL line per check, exits 1 when any failed
 package main
 
-import (
-	"errors"
-	"flag"
-	"fmt"
-	"os"
-	"time"
-
-	"github.com/fluxpd/fluxpd/integrations/e2e"
-)
+import "github.com/fluxpd/fluxpd/integrations/e2e"
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: e2echeck freeport|wait|proxy|scenario [flags]")
-		os.Exit(2)
-	}
-	cmds := map[string]func([]string) error{
-		"freeport": freeport,
-		"wait":     wait,
-		"proxy":    proxy,
-		"scenario": scenario,
-	}
-	cmd, ok := cmds[os.Args[1]]
-	if !ok {
-		fmt.Fprintf(os.Stderr, "e2echeck: unknown subcommand %q\n", os.Args[1])
-		os.Exit(2)
-	}
-	if err := cmd(os.Args[2:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
-		fmt.Fprintf(os.Stderr, "e2echeck %s: %v\n", os.Args[1], err)
-		os.Exit(1)
-	}
-}
-
-func freeport([]string) error {
-	port, err := e2e.FreePort()
-	if err != nil {
-		return err
-	}
-	fmt.Println(port)
-	return nil
-}
-
-func wait(args []string) error {
-	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
-	url := fs.String("url", "", "URL to poll")
-	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
-	pid := fs.Int("pid", 0, "fail early when this process is gone")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	return e2e.Wait(*url, *timeout, *pid)
+	e2e.Main(
+		e2e.FreePortCommand,
+		e2e.WaitCommand,
+		e2e.Command{Name: "proxy", Run: proxy},
+		e2e.Command{Name: "scenario", Run: scenario},
+	)
 }

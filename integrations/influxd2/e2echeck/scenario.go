@@ -155,13 +155,8 @@ func (s *runner) write(lines string) error {
 
 // events returns the event bodies the receiver got, oldest first.
 func (s *runner) events() ([]recorded, []event, error) {
-	resp, err := s.client.Get(s.proxy + "/_proxy/events")
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
 	var recs []recorded
-	if err := json.NewDecoder(resp.Body).Decode(&recs); err != nil {
+	if err := e2e.GetJSON(s.client, s.proxy+"/_proxy/events", &recs); err != nil {
 		return nil, nil, err
 	}
 	evs := make([]event, len(recs))
@@ -171,33 +166,8 @@ func (s *runner) events() ([]recorded, []event, error) {
 	return recs, evs, nil
 }
 
-type emuAlert struct {
-	DedupKey string `json:"dedup_key"`
-	Status   string `json:"status"`
-	Source   string `json:"source"`
-	Summary  string `json:"summary"`
-	Severity string `json:"severity"`
-	Count    int    `json:"count"`
-	History  []struct {
-		Action   string `json:"action"`
-		Severity string `json:"severity"`
-		Summary  string `json:"summary"`
-	} `json:"history"`
-}
-
-func (s *runner) alerts() ([]emuAlert, error) {
-	resp, err := s.client.Get(s.emu + "/_emulator/alerts")
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var as []emuAlert
-	return as, json.NewDecoder(resp.Body).Decode(&as)
-}
-
-func pretty(v any) string {
-	b, _ := json.MarshalIndent(v, "", "  ")
-	return string(b)
+func (s *runner) alerts() ([]e2e.Alert, error) {
+	return e2e.Alerts(s.client, s.emu)
 }
 
 // poll calls f every 500ms until it returns nil or the timeout passes.
@@ -423,7 +393,7 @@ from(bucket: "e2e")
 				return nil
 			}
 		}
-		return fmt.Errorf("no trigger from pd-rule after 40s; events: %s", pretty(evs))
+		return fmt.Errorf("no trigger from pd-rule after 40s; events: %s", e2e.Pretty(evs))
 	}))
 	// Let the refused rules run at least once while critical.
 	s.check("(c) the refused and short-key rules ran while critical", poll(30*time.Second, func() error {
@@ -440,7 +410,7 @@ from(bucket: "e2e")
 	}))
 	s.note("(b) usage_user = 10 (back to normal)")
 	usage.Store(10)
-	var alert emuAlert
+	var alert e2e.Alert
 	s.check("(b) the emulator has the pd-rule alert resolved (OK after CRIT)", poll(45*time.Second, func() error {
 		as, err := s.alerts()
 		if err != nil {
@@ -452,10 +422,10 @@ from(bucket: "e2e")
 				if a.Status == "resolved" {
 					return nil
 				}
-				return fmt.Errorf("alert %q is %s after 45s: %s", key1, a.Status, pretty(a))
+				return fmt.Errorf("alert %q is %s after 45s: %s", key1, a.Status, e2e.Pretty(a))
 			}
 		}
-		return fmt.Errorf("no alert with dedup key %q: %s", key1, pretty(as))
+		return fmt.Errorf("no alert with dedup key %q: %s", key1, e2e.Pretty(as))
 	}))
 	usage.Store(20)
 
@@ -485,14 +455,11 @@ monitor.from(start: -1h) |> filter(fn: (r) => r._check_name == "cpu-high")`)
 	}
 	s.check("(b) every pd-rule event has one dedup key, and the alert went trigger... then resolve", func() error {
 		if len(keys) != 1 {
-			return fmt.Errorf("%d dedup keys: %v\nevents: %s", len(keys), keys, pretty(ruleEvents))
+			return fmt.Errorf("%d dedup keys: %v\nevents: %s", len(keys), keys, e2e.Pretty(ruleEvents))
 		}
-		var actions []string
-		for _, h := range alert.History {
-			actions = append(actions, h.Action)
-		}
+		actions := e2e.Actions(alert.History)
 		if len(actions) < 2 || actions[0] != "trigger" || actions[len(actions)-1] != "resolve" {
-			return fmt.Errorf("history %v\nalert: %s", actions, pretty(alert))
+			return fmt.Errorf("history %v\nalert: %s", actions, e2e.Pretty(alert))
 		}
 		fmt.Printf("      dedup key %q: %s\n", key1, strings.Join(actions, ","))
 		return nil
@@ -529,7 +496,7 @@ monitor.from(start: -1h) |> filter(fn: (r) => r._check_name == "cpu-high")`)
 			problems = append(problems, "no trigger")
 		}
 		if len(problems) > 0 {
-			return fmt.Errorf("%s\nevents: %s", strings.Join(problems, "\n"), pretty(ruleEvents))
+			return fmt.Errorf("%s\nevents: %s", strings.Join(problems, "\n"), e2e.Pretty(ruleEvents))
 		}
 		fmt.Printf("      %d triggers checked\n", n)
 		return nil
@@ -657,12 +624,12 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 	// history returns the latest alert with the dedup key and how many
 	// there are (a trigger after a resolve opens a new alert, as in
 	// PagerDuty).
-	history := func() (emuAlert, int, error) {
+	history := func() (e2e.Alert, int, error) {
 		as, err := s.alerts()
 		if err != nil {
-			return emuAlert{}, 0, err
+			return e2e.Alert{}, 0, err
 		}
-		var last emuAlert
+		var last e2e.Alert
 		n := 0
 		for _, a := range as {
 			if a.DedupKey == key {
@@ -670,7 +637,7 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 			}
 		}
 		if n == 0 {
-			return emuAlert{}, 0, fmt.Errorf("no alert with dedup key %q", key)
+			return e2e.Alert{}, 0, fmt.Errorf("no alert with dedup key %q", key)
 		}
 		return last, n, nil
 	}
@@ -733,7 +700,7 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 			return err
 		}
 		if k1 != k0 || len(during.History) != n0 || during.Status != "resolved" {
-			return fmt.Errorf("alert changed during the outage: %s", pretty(during))
+			return fmt.Errorf("alert changed during the outage: %s", e2e.Pretty(during))
 		}
 		return nil
 	}())
@@ -741,7 +708,7 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 	if !s.check("(e) DELETE /_emulator/outage: PagerDuty is back", s.emulator(http.MethodDelete, "/_emulator/outage", "")) {
 		return
 	}
-	var after emuAlert
+	var after e2e.Alert
 	s.check("(e) the background flusher delivers the queued events in order: trigger, then resolve; the alert ends resolved", poll(60*time.Second, func() error {
 		a, k, err := history()
 		if err != nil {
@@ -752,12 +719,9 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 		if k == k0 { // the same alert: what came after the outage began
 			newEvents = a.History[min(n0, len(a.History)):]
 		}
-		var actions []string
-		for _, h := range newEvents {
-			actions = append(actions, h.Action)
-		}
+		actions := e2e.Actions(newEvents)
 		if len(actions) < 2 || actions[0] != "trigger" || actions[len(actions)-1] != "resolve" || a.Status != "resolved" {
-			return fmt.Errorf("after 60s the alert's new history is %v (want trigger ... resolve), status %s: %s", actions, a.Status, pretty(a))
+			return fmt.Errorf("after 60s the alert's new history is %v (want trigger ... resolve), status %s: %s", actions, a.Status, e2e.Pretty(a))
 		}
 		if k > k0 {
 			fmt.Printf("      the trigger after the resolve of (b) opened a new alert under the same dedup key, as in PagerDuty\n")
@@ -837,7 +801,7 @@ func (s *runner) taskResult(id string, alertTime time.Time) {
 		if ok < 3 || ok != len(runs.Runs) {
 			var logs any
 			_ = s.do(http.MethodGet, "/api/v2/tasks/"+id+"/logs", nil, &logs)
-			return fmt.Errorf("runs: %v\nlogs: %s", statuses, pretty(logs))
+			return fmt.Errorf("runs: %v\nlogs: %s", statuses, e2e.Pretty(logs))
 		}
 		fmt.Printf("      %d runs: %v\n", ok, statuses)
 		return nil
@@ -854,13 +818,13 @@ func (s *runner) taskResult(id string, alertTime time.Time) {
 			return err2
 		}
 		if len(mine) != ok {
-			return fmt.Errorf("%d events for %d successful runs: %s", len(mine), ok, pretty(mine))
+			return fmt.Errorf("%d events for %d successful runs: %s", len(mine), ok, e2e.Pretty(mine))
 		}
 		for _, e := range mine {
 			p := e.Payload
 			if e.EventAction != "trigger" || p.Severity != "critical" || p.Summary != "Disk 97% full on db-1" ||
 				p.Class != "disk" || p.Group != "storage" || p.Component != "disk" || e.Client != "influxd2-e2e" {
-				return fmt.Errorf("unexpected event: %s", pretty(e))
+				return fmt.Errorf("unexpected event: %s", e2e.Pretty(e))
 			}
 			if ts, err := time.Parse(time.RFC3339Nano, p.Timestamp); err != nil || !ts.Equal(alertTime) {
 				return fmt.Errorf("timestamp %q, want %s", p.Timestamp, alertTime.Format(time.RFC3339))
@@ -879,12 +843,12 @@ func (s *runner) taskResult(id string, alertTime time.Time) {
 			if a.Source == "db-1" {
 				n++
 				if a.Count != len(mine) || a.Status != "triggered" {
-					return fmt.Errorf("alert %s", pretty(a))
+					return fmt.Errorf("alert %s", e2e.Pretty(a))
 				}
 			}
 		}
 		if n != 1 {
-			return fmt.Errorf("%d alerts from db-1: %s", n, pretty(as))
+			return fmt.Errorf("%d alerts from db-1: %s", n, e2e.Pretty(as))
 		}
 		return nil
 	}())
