@@ -3,6 +3,7 @@ package event
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -159,6 +160,9 @@ func checkRoutingKey(key string) error {
 		}
 		return fmt.Errorf("routingKey must be a %d-character integration key; got %d %s%s", RoutingKeyRunes, n, plural(n, "character", "characters"), hint)
 	}
+	if strings.TrimSpace(key) == "" {
+		return errors.New("routingKey is only white space, not an integration key; PagerDuty refuses a blank key")
+	}
 	return nil
 }
 
@@ -189,8 +193,12 @@ func checkDedupKey(key, action string) error {
 	if n := utf8.RuneCountInString(key); n > MaxDedupKeyRunes {
 		return fmt.Errorf("dedupKey is %d characters long; PagerDuty accepts at most %d (it is not cut, because a shorter key would address a different alert)", n, MaxDedupKeyRunes)
 	}
-	if key == "" && (action == Acknowledge || action == Resolve) {
-		return fmt.Errorf("dedupKey is empty; %s needs the dedupKey of the alert it acts on (the one its trigger used or got back)", action)
+	if strings.TrimSpace(key) == "" && (action == Acknowledge || action == Resolve) {
+		what := "empty"
+		if key != "" {
+			what = "blank (only white space)"
+		}
+		return fmt.Errorf("dedupKey is %s; %s needs the dedupKey of the alert it acts on (the one its trigger used or got back)", what, action)
 	}
 	return nil
 }
@@ -206,7 +214,7 @@ func checkLinks(links []Link) error {
 
 func checkImages(images []Image) error {
 	for i, img := range images {
-		if !strings.HasPrefix(strings.ToLower(img.Src), "https://") {
+		if u, err := url.Parse(img.Src); err != nil || !strings.EqualFold(u.Scheme, "https") || u.Host == "" {
 			return fmt.Errorf("images[%d].src must be an https URL; got %s", i, Quote(img.Src))
 		}
 	}

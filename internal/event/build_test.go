@@ -169,6 +169,8 @@ func TestBuild_Errors(t *testing.T) {
 		{name: "routingKey empty", in: with(trigger(), func(in *event.Input) { in.RoutingKey = "" }), wantErr: errRoutingKey},
 		{name: "routingKey blank", in: with(trigger(), func(in *event.Input) { in.RoutingKey = " \t" }),
 			wantErr: "routingKey must be a 32-character integration key; got 2 characters (it starts or ends with white space)"},
+		{name: "routingKey of 32 spaces", in: with(trigger(), func(in *event.Input) { in.RoutingKey = strings.Repeat(" ", 32) }),
+			wantErr: "routingKey is only white space, not an integration key; PagerDuty refuses a blank key"},
 		{name: "routingKey of 31 characters", in: with(trigger(), func(in *event.Input) { in.RoutingKey = routingKey[1:] }),
 			wantErr: "routingKey must be a 32-character integration key; got 31 characters"},
 		{name: "routingKey of 33 characters", in: with(trigger(), func(in *event.Input) { in.RoutingKey = routingKey + "0" }),
@@ -212,6 +214,11 @@ func TestBuild_Errors(t *testing.T) {
 			wantErr: errDedupKeyEmpty("resolve"),
 		},
 		{
+			name:    "resolve with a blank dedupKey",
+			in:      event.Input{RoutingKey: routingKey, EventAction: "resolve", DedupKey: " \t"},
+			wantErr: "dedupKey is blank (only white space); resolve needs the dedupKey of the alert it acts on (the one its trigger used or got back)",
+		},
+		{
 			name:    "link without href",
 			in:      with(trigger(), func(in *event.Input) { in.Links = []event.Link{{Href: "https://a"}, {Href: " ", Text: "x"}} }),
 			wantErr: "links[1].href is empty; every link needs an href",
@@ -225,6 +232,21 @@ func TestBuild_Errors(t *testing.T) {
 			name:    "image without src",
 			in:      with(trigger(), func(in *event.Input) { in.Images = []event.Image{{Src: "https://a/b.png"}, {Href: "https://a"}} }),
 			wantErr: `images[1].src must be an https URL; got ""`,
+		},
+		{
+			name:    "image with https but no host",
+			in:      with(trigger(), func(in *event.Input) { in.Images = []event.Image{{Src: "https://"}} }),
+			wantErr: `images[0].src must be an https URL; got "https://"`,
+		},
+		{
+			name:    "image whose host has a space",
+			in:      with(trigger(), func(in *event.Input) { in.Images = []event.Image{{Src: "https://graphs example.com/a.png"}} }),
+			wantErr: `images[0].src must be an https URL; got "https://graphs example.com/a.png"`,
+		},
+		{
+			name:    "image scheme in upper case is accepted",
+			in:      with(trigger(), func(in *event.Input) { in.Images = []event.Image{{Src: "HTTPS://graphs.example.com/a.png"}, {Src: "x"}} }),
+			wantErr: `images[1].src must be an https URL; got "x"`,
 		},
 		{
 			name: "only the first bad link and image are reported",
