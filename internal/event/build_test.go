@@ -244,8 +244,10 @@ func TestBuild_Errors(t *testing.T) {
 			wantErr: `images[0].src must be an https URL; got "https://graphs example.com/a.png"`,
 		},
 		{
-			name:    "image scheme in upper case is accepted",
-			in:      with(trigger(), func(in *event.Input) { in.Images = []event.Image{{Src: "HTTPS://graphs.example.com/a.png"}, {Src: "x"}} }),
+			name: "image scheme in upper case is accepted",
+			in: with(trigger(), func(in *event.Input) {
+				in.Images = []event.Image{{Src: "HTTPS://graphs.example.com/a.png"}, {Src: "x"}}
+			}),
 			wantErr: `images[1].src must be an https URL; got "x"`,
 		},
 		{
