@@ -186,6 +186,38 @@ func TestFaultMatrix_BadRequestDeadLetteredOnce(t *testing.T) {
 	}
 }
 
+// A routing key that PagerDuty quotes back reaches neither the stored
+// reasons nor the log: the outbox keeps what delivery returns, which
+// delivery has masked.
+func TestFaultMatrix_EchoedKeyMasked(t *testing.T) {
+	s := emulatortest.New(t)
+	ob, _, sink := open(t, outbox.Options{})
+	rk := routingKey(1)
+	for _, ev := range []event{{rk, "echo-503", "trigger", 1}, {rk, "echo-400", "trigger", 2}} {
+		if _, err := ob.Enqueue(ev.entry(s.EventsURL())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	echo := `{"status":"invalid event","message":"bad key ` + rk + `","errors":["routing_key ` + rk + ` refused"]}`
+	s.Inject(emulator.Fault{Status: 503, Body: echo}, emulator.Fault{Status: 400, Body: echo})
+	if rep, err := ob.Flush(t.Context(), outbox.FlushOptions{}); err != nil || rep.DeadLettered != 1 || rep.Pending != 1 {
+		t.Fatalf("Flush = %s, %v; want 1 dead-lettered, 1 pending", rep, err)
+	}
+	pending, _ := ob.List()
+	dead, _ := ob.DeadLetters()
+	if len(pending) != 1 || len(dead) != 1 {
+		t.Fatalf("pending %+v, dead %+v; want one each", pending, dead)
+	}
+	for _, text := range []string{pending[0].LastReason, dead[0].LastReason, sink.String()} {
+		if strings.Contains(text, rk) {
+			t.Errorf("the routing key shows unmasked in %q", text)
+		}
+		if !strings.Contains(text, "bad key") {
+			t.Errorf("%q lost PagerDuty's message", text)
+		}
+	}
+}
+
 // An event older than MaxAge is dead-lettered as expired, without a request.
 func TestFaultMatrix_Expired(t *testing.T) {
 	s := emulatortest.New(t)

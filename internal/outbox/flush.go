@@ -13,10 +13,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
-	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
-// Sender posts one event body; *delivery.Sender satisfies it.
+// Sender posts one event body; *delivery.Sender satisfies it. Like
+// *delivery.Sender, it must mask the secrets it is handed in everything it
+// returns: the outbox stores and logs its errors as they are.
 type Sender interface {
 	Send(ctx context.Context, url string, body []byte, secrets ...string) (*delivery.Response, error)
 }
@@ -100,7 +101,7 @@ func (o *Outbox) Deliver(ctx context.Context, s Sender, e Entry) (Delivery, erro
 		return d, nil
 	}
 	e.LastStatus = d.Status()
-	e.LastReason = redact.String(err.Error(), e.RoutingKey)
+	e.LastReason = err.Error()
 	e.Attempts = attempts(resp, err)
 	if e.Attempts == 0 {
 		e.Attempts = 1
@@ -399,7 +400,7 @@ func (f *flush) complete(h *record, resp *delivery.Response, sendErr error, retr
 	}
 	reason := ""
 	if sendErr != nil {
-		reason = redact.String(sendErr.Error(), h.RoutingKey)
+		reason = sendErr.Error()
 	}
 	kind := "delivered"
 	switch {
@@ -434,7 +435,7 @@ func (f *flush) complete(h *record, resp *delivery.Response, sendErr error, retr
 			}
 			outcome = fmt.Sprintf("delivered #%d %s: %d after %d %s", r.ID, describe(r.Entry), status, r.Attempts, plural(r.Attempts, "attempt", "attempts"))
 		case "dead":
-			if err := bury(tx, r, pagerDutyReason(resp, sendErr, h.RoutingKey), now); err != nil {
+			if err := bury(tx, r, pagerDutyReason(resp, sendErr), now); err != nil {
 				return err
 			}
 			outcome = fmt.Sprintf("dead-lettered #%d %s: %s", r.ID, describe(r.Entry), r.LastReason)
@@ -527,7 +528,7 @@ func (f *flush) complete(h *record, resp *delivery.Response, sendErr error, retr
 }
 
 // pagerDutyReason is the dead-letter reason: PagerDuty's answer.
-func pagerDutyReason(resp *delivery.Response, err error, routingKey string) string {
+func pagerDutyReason(resp *delivery.Response, err error) string {
 	var parts []string
 	var de *delivery.Error
 	if errors.As(err, &de) && de.Kind == delivery.KindHTTP {
@@ -546,7 +547,7 @@ func pagerDutyReason(resp *delivery.Response, err error, routingKey string) stri
 	} else if err != nil {
 		parts = append(parts, err.Error())
 	}
-	return redact.String(strings.Join(parts, ": "), routingKey)
+	return strings.Join(parts, ": ")
 }
 
 func attempts(resp *delivery.Response, err error) int {
