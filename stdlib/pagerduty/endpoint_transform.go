@@ -82,7 +82,7 @@ func createEndpointTransformation(id execute.DatasetID, mode execute.Accumulatio
 func refusedURL(s *delivery.Sender, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || s.Validate == nil {
-		return nil // checkURL has vetted the form; the sender reports the rest
+		return nil // delivery.CheckURL has vetted the form; the sender reports the rest
 	}
 	if err := s.Validate(u); err != nil {
 		return &flux.Error{
