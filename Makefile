@@ -9,25 +9,35 @@
 
 GO        ?= go
 RACE      := -race -gcflags=all=-d=checkptr=0
+# A bound on one test binary against hangs, never a speed target: a loaded
+# two-core machine runs the race-instrumented Flux tests for many minutes.
+GO_TEST_TIMEOUT ?= 45m
+export GO_TEST_TIMEOUT
+# How many times `make test-loaded` runs `make test` in a row.
+RUNS      ?= 1
 BIN       := bin
 SCRIPT    ?= examples/send_event.flux
 # A placeholder routing key: 32 characters, as PagerDuty's are. Never a real one.
 PLACEHOLDER_KEY := 00000000000000000000000000000000
 
-.PHONY: check test unit e2e compat influxd e2e-influxd influxd2 e2e-influxd2 build run emulator bench bench-quick gobench fmt fmt-check lint vet clean
+.PHONY: check test test-loaded unit e2e compat influxd e2e-influxd influxd2 e2e-influxd2 build run emulator bench bench-quick gobench fmt fmt-check lint vet clean
 
 check: fmt-check vet unit
 
 ## test: everything CI runs: format, vet, race tests (Go and Flux), Flux v0.67.0, InfluxDB 1.8.10 and 2.0.0-beta.8 end to end.
 test: fmt-check vet unit compat e2e-influxd e2e-influxd2
 
+## test-loaded: `make test` beside two CPU hogs and an I/O hog (RUNS=3 for three in a row).
+test-loaded:
+	bash scripts/test-loaded.sh $(RUNS)
+
 ## unit: all Go tests of the module under the race detector, including the Flux end-to-end files.
 unit:
-	$(GO) test $(RACE) -count=1 ./...
+	$(GO) test $(RACE) -timeout $(GO_TEST_TIMEOUT) -count=1 ./...
 
 ## e2e: only the Flux end-to-end tests in flux_test/.
 e2e:
-	$(GO) test $(RACE) -count=1 -v ./flux_test/
+	$(GO) test $(RACE) -timeout $(GO_TEST_TIMEOUT) -count=1 -v ./flux_test/
 
 ## compat: the module's tests against Flux v0.67.0, on a temporary copy of go.mod.
 compat:

@@ -7,7 +7,8 @@
 #
 # It copies go.mod and go.sum to a temporary dir, requires
 # github.com/influxdata/flux@VERSION there and tidies that copy, then runs
-# `go vet` and `go test -count=1` on ./... with -modfile pointing at the copy.
+# `go vet` and `go test -count=1` on ./... (bounded by $GO_TEST_TIMEOUT, 45m
+# by default, against hangs only) with -modfile pointing at the copy.
 # Before that it compares the upstream stdlib package list of VERSION
 # (stdlib/packages.go) with ours (./stdlib/packages.go imports each upstream
 # package explicitly) and warns about packages added or removed upstream:
@@ -65,7 +66,7 @@ status=0
 log "go vet -modfile=... ./..."
 GOWORK=off go vet -modfile="$tmp/go.mod" ./... || { status=1; log "FAIL: go vet against $VERSION"; }
 log "go test -modfile=... -count=1 ./..."
-GOWORK=off go test -modfile="$tmp/go.mod" -count=1 ./... || { status=1; log "FAIL: go test against $VERSION"; }
+GOWORK=off go test -modfile="$tmp/go.mod" -timeout "${GO_TEST_TIMEOUT:-45m}" -count=1 ./... || { status=1; log "FAIL: go test against $VERSION"; }
 
 after=$(cat go.mod go.sum | sha256sum)
 [[ "$before" == "$after" ]] || die "go.mod or go.sum changed during the run; that is a bug of this script"
