@@ -18,7 +18,6 @@ import (
 	"github.com/influxdata/flux/dependencies/url"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
-	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/secrets"
 	"github.com/fluxpd/fluxpd/stdlib/lazy" // the Flux stdlib with our pagerduty, finalized on first run
 	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
@@ -136,20 +135,17 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return maskErr(r.Run(ctx, file, src), store)
 	}
 	ctx = pagerduty.WithHost(ctx, host)
-	emu, err := emulator.Start(f.emulatorAddr, emulator.Options{})
+	emu, err := startStandIn(f.emulatorAddr)
 	if err != nil {
-		return fmt.Errorf("cannot start the PagerDuty emulator: %w", err)
+		return err
 	}
 	defer emu.Close()
-	client := fluxhttp.NewDefaultClient()
-	client.Transport = newRedirect(emu.URL(), hostsToEmulate(src), client.Transport)
-	r.Deps = runDeps(client, store)
+	r.Deps = runDeps(standInClient(emu, hostsToEmulate(src)), store)
 	runErr := r.Run(ctx, file, src)
 	if err := out.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "\nPagerDuty emulator at %s (not the real PagerDuty; use --live to send for real):\n", emu.URL())
-	if err := emu.WriteSummary(stderr); err != nil {
+	if err := writeStandInSummary(stderr, emu); err != nil {
 		return err
 	}
 	return maskErr(runErr, store)
