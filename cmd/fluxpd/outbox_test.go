@@ -12,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
 	"github.com/fluxpd/fluxpd/internal/outbox"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 const outboxTestKey = "0123456789abcdef0123456789abcdef"
@@ -28,7 +31,8 @@ func outboxTestBody(action, dedupKey string, seq int) []byte {
 }
 
 // newTestOutbox queues events for url: a trigger and a resolve for
-// "db01/cpu", and a trigger for "db02/disk".
+// "db01/cpu", and a trigger for "db02/disk", each after four failed
+// attempts and due again in an hour, however long the test takes.
 func newTestOutbox(t *testing.T, url string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "outbox.db")
@@ -39,7 +43,7 @@ func newTestOutbox(t *testing.T, url string) string {
 	defer ob.Close()
 	for i, e := range []struct{ action, dk string }{{"trigger", "db01/cpu"}, {"resolve", "db01/cpu"}, {"trigger", "db02/disk"}} {
 		_, err := ob.Enqueue(outbox.Entry{URL: url, RoutingKey: outboxTestKey, DedupKey: e.dk, Body: outboxTestBody(e.action, e.dk, i),
-			LastStatus: 503, LastReason: "PagerDuty answered 503", Attempts: 4})
+			LastStatus: 503, LastReason: "PagerDuty answered 503", Attempts: 4, NextAttempt: time.Now().Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,27 +145,60 @@ func TestOutboxCommand_FlushFailsWhileEventsRemain(t *testing.T) {
 	}
 }
 
+// TestOutboxCommand_Watch: --watch follows the schedule. Each of its
+// passes sends what is due, here one new event at a time, and leaves the
+// three events due in an hour alone.
 func TestOutboxCommand_Watch(t *testing.T) {
+	const passes = 3
 	s := emulatortest.New(t)
 	path := newTestOutbox(t, s.EventsURL())
 	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error)
-	var stdout, stderr bytes.Buffer
+	defer cancel()
+	done := make(chan error, 1)
+	var stdout, stderr lockedBuffer
 	go func() {
 		done <- outboxCommand(ctx, []string{"flush", "--watch", "--interval", "20ms", "--outbox", path}, &stdout, &stderr)
 	}()
-	// The queued events were scheduled BaseDelay (30s) ahead, so --watch,
-	// which follows the schedule, sends nothing yet.
-	time.Sleep(200 * time.Millisecond)
+	var want []string
+	for i := range passes {
+		// An event never tried is due at once; the pass that sends it ends
+		// by logging its report ("flush: 1 sent, ..."), having passed over
+		// the events not due.
+		dk := fmt.Sprintf("db%02d/new", i)
+		enqueueDue(t, path, s.EventsURL(), dk, 10+i)
+		want = append(want, dk)
+		testwait.Until(t, fmt.Sprintf("--watch to send %s, due now, and report the pass", dk), func() (bool, string) {
+			log := stderr.String()
+			return strings.Count(log, "flush: ") > i, fmt.Sprintf("%d requests; stderr:\n%s", len(s.Requests()), log)
+		})
+	}
 	cancel()
-	if err := <-done; err != nil {
+	if err := testwait.Recv(t, "flush --watch to return once cancelled", done); err != nil {
 		t.Fatalf("flush --watch: %v", err)
 	}
-	if n := len(s.Requests()); n != 0 {
-		t.Errorf("--watch sent %d events ahead of their schedule", n)
+	var got []string
+	for _, r := range s.Requests() {
+		got = append(got, r.DedupKey)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("--watch sent events ahead of their schedule (-want +got dedup keys):\n%s", diff)
 	}
 	if !strings.Contains(stdout.String(), "pending: 3") {
 		t.Errorf("--watch output = %q", stdout.String())
+	}
+}
+
+// enqueueDue queues a trigger for dedupKey, never tried and so due at once,
+// in the outbox at path, which another Outbox may be using.
+func enqueueDue(t *testing.T, path, url, dedupKey string, seq int) {
+	t.Helper()
+	ob, err := outbox.Open(path, outbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Close()
+	if _, err := ob.Enqueue(outbox.Entry{URL: url, RoutingKey: outboxTestKey, DedupKey: dedupKey, Body: outboxTestBody("trigger", dedupKey, seq)}); err != nil {
+		t.Fatal(err)
 	}
 }
 
