@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // lockedBuffer is a strings.Builder safe for concurrent use.
@@ -42,14 +44,7 @@ func TestEmulatorCommand(t *testing.T) {
 		done <- emulatorCommand(ctx, []string{"--addr", "127.0.0.1:0", "--rate-limit", "100", "--latency", "1ms"}, &stdout, &stderr)
 	}()
 
-	var m []string
-	for deadline := time.Now().Add(10 * time.Second); m == nil; {
-		if m = listeningLine.FindStringSubmatch(stdout.String()); m == nil && time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("no listening line; stdout %q, stderr %q, returned %v", stdout.String(), stderr.String(), <-done)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	m := waitListening(t, &stdout, &stderr, done)
 	base := m[1]
 	if m[2] != base+"/v2/enqueue" || m[3] != base+"/v2/change/enqueue" || m[4] != base+"/" {
 		t.Errorf("listening line: %q", m[0])
@@ -66,13 +61,8 @@ func TestEmulatorCommand(t *testing.T) {
 	}
 
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("emulatorCommand returned %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("emulatorCommand did not stop after cancel")
+	if err := testwait.Recv(t, "emulatorCommand to stop once cancelled", done); err != nil {
+		t.Errorf("emulatorCommand returned %v", err)
 	}
 	log := stderr.String()
 	if !strings.Contains(log, `202 trigger routing_key=cmdT**************************QZ dedup_key="cmd-test"`) {
@@ -120,23 +110,37 @@ func TestEmulatorCommand_Flags(t *testing.T) {
 func TestEmulatorCommand_AddressInUse(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out1 lockedBuffer
+	var out1, err1 lockedBuffer
 	done := make(chan error, 1)
-	go func() { done <- emulatorCommand(ctx, []string{"--addr", "127.0.0.1:0"}, &out1, &lockedBuffer{}) }()
-	var m []string
-	for deadline := time.Now().Add(10 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		m = listeningLine.FindStringSubmatch(out1.String())
-	}
-	if m == nil {
-		t.Fatalf("first emulator did not start: %q", out1.String())
-	}
+	go func() { done <- emulatorCommand(ctx, []string{"--addr", "127.0.0.1:0"}, &out1, &err1) }()
+	m := waitListening(t, &out1, &err1, done)
 	addr := strings.TrimPrefix(m[1], "http://")
 	err := emulatorCommand(context.Background(), []string{"--addr", addr}, &lockedBuffer{}, &lockedBuffer{})
 	if err == nil || !strings.Contains(err.Error(), "failed to start the PagerDuty emulator") {
 		t.Errorf("second emulator on %s: error %v", addr, err)
 	}
 	cancel()
-	if err := <-done; err != nil {
+	if err := testwait.Recv(t, "the first emulator to stop once cancelled", done); err != nil {
 		t.Errorf("first emulator: %v", err)
 	}
+}
+
+// waitListening waits until emulatorCommand, running in the background and
+// returning on done, prints its listening line on stdout, and returns the
+// line's submatches. It fails the test if the command returns first.
+func waitListening(t *testing.T, stdout, stderr *lockedBuffer, done <-chan error) []string {
+	t.Helper()
+	var m []string
+	testwait.Until(t, "the emulator's listening line", func() (bool, string) {
+		if m = listeningLine.FindStringSubmatch(stdout.String()); m != nil {
+			return true, ""
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("emulatorCommand returned %v before listening; stdout %q, stderr %q", err, stdout.String(), stderr.String())
+		default:
+		}
+		return false, fmt.Sprintf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	})
+	return m
 }

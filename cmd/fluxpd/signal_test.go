@@ -6,7 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // TestWaitCommand checks how main answers signals while a command runs: the
@@ -51,13 +52,8 @@ func TestWaitCommand(t *testing.T) {
 			var stderr strings.Builder
 			got := make(chan int, 1)
 			go func() { got <- waitCommand(done, sigs, cancel, tc.hardTerm, &stderr) }()
-			select {
-			case code := <-got:
-				if code != tc.wantCode {
-					t.Errorf("code %d; want %d", code, tc.wantCode)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("waitCommand did not return")
+			if code := testwait.Recv(t, "waitCommand to return", got); code != tc.wantCode {
+				t.Errorf("code %d; want %d", code, tc.wantCode)
 			}
 			if (ctx.Err() != nil) != tc.wantCancel {
 				t.Errorf("context cancelled: %v; want %v", ctx.Err() != nil, tc.wantCancel)
