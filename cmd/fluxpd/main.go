@@ -1,9 +1,11 @@
 // Command fluxpd runs Flux scripts with fluxpd's native pagerduty package
-// against a built-in PagerDuty emulator, and serves that emulator on its own.
+// against a built-in PagerDuty emulator, sends test events to check an
+// integration, and serves that emulator on its own.
 //
 // Usage:
 //
 //	fluxpd run [flags] FILE.flux   run a script ("-" reads standard input)
+//	fluxpd send [flags]            send a test event to check an integration
 //	fluxpd emulator [flags]        serve the PagerDuty Events API v2 emulator
 //	fluxpd outbox COMMAND [flags]  list, flush, drop or count events queued for redelivery
 //	fluxpd version                 print fluxpd's and Flux's versions
@@ -27,6 +29,7 @@ const usage = `fluxpd runs Flux scripts with a native PagerDuty package.
 
 Usage:
   fluxpd run [flags] FILE.flux   run a script ("-" reads standard input)
+  fluxpd send [flags]            send a test event to check an integration
   fluxpd emulator [flags]        serve the PagerDuty Events API v2 emulator
   fluxpd outbox COMMAND [flags]  list, flush, drop or count events queued for redelivery
   fluxpd version                 print fluxpd's and Flux's versions
@@ -100,6 +103,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "run":
 		err = runCommand(ctx, args[1:], stdin, stdout, stderr)
+	case "send":
+		err = sendCommand(ctx, args[1:], stdout, stderr)
 	case "emulator":
 		err = emulatorCommand(ctx, args[1:], stdout, stderr)
 	case "outbox":
