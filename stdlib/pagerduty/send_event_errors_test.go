@@ -14,6 +14,7 @@ import (
 	"github.com/influxdata/flux/dependencies/url"
 
 	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // Argument error messages, copied from internal/event and this package so
@@ -66,6 +67,13 @@ func hugeDetails() (string, int) {
 		`"source":"db01.example.com","severity":"critical","custom_details":{"big":"` + pad + `"}}}`
 	return `{big: "` + pad + `"}`, len(body)
 }
+
+// noAnswerTimeout is the attemptTimeout of the case that must see it
+// expire against an emulator holding its answer back. The request must
+// reach the emulator before then, so it is not a few milliseconds, which a
+// loaded machine can take; the emulator holds the answer up to
+// testwait.Limit, until the client gives up.
+var noAnswerTimeout = testwait.Scaled(2 * time.Second).Round(time.Millisecond)
 
 func failCases() []failCase {
 	huge, hugeSize := hugeDetails()
@@ -138,9 +146,9 @@ func failCases() []failCase {
 			wantErr: "failed to post event to PagerDuty at {closed} after 1 attempt: dial tcp {closedHost}: connect: connection refused",
 		},
 		{
-			name: "no answer within attemptTimeout", options: []string{noRetries, "option pagerduty.attemptTimeout = 50ms"},
-			faults: []emulator.Fault{{Status: 202, Delay: 10 * time.Second}}, wantRequests: 1, wantCode: codes.Unavailable,
-			wantErr: "failed to post event to PagerDuty at {receiver} after 1 attempt: no answer within 50ms: context deadline exceeded",
+			name: "no answer within attemptTimeout", options: []string{noRetries, fmt.Sprintf("option pagerduty.attemptTimeout = %dms", noAnswerTimeout.Milliseconds())},
+			faults: []emulator.Fault{{Status: 202, Delay: testwait.Limit()}}, wantRequests: 1, wantCode: codes.Unavailable,
+			wantErr: fmt.Sprintf("failed to post event to PagerDuty at {receiver} after 1 attempt: no answer within %v: context deadline exceeded", noAnswerTimeout),
 		},
 		{
 			name: "private IP refused by the URL validator", validator: url.PrivateIPValidator{}, wantCode: codes.Invalid,
