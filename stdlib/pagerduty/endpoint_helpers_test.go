@@ -20,6 +20,7 @@ import (
 	"github.com/influxdata/flux/values"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // testKey is a made-up 32-character routing key, the length the emulator
@@ -84,11 +85,11 @@ func fluxQuery(ctx context.Context, t *testing.T, validator url.Validator, src s
 	return rows.rows, out.String(), err
 }
 
-// mustQuery runs src like fluxQuery, within 60 seconds, and fails the test
-// if it fails.
+// mustQuery runs src like fluxQuery, bounded by testwait.Limit against
+// hangs, and fails the test if it fails.
 func mustQuery(t *testing.T, src string) []fluxRow {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit())
 	defer cancel()
 	rows, _, err := fluxQuery(ctx, t, nil, src)
 	if err != nil {
@@ -127,15 +128,27 @@ func csvData(cols, group []string, rows ...[]string) string {
 }
 
 // inFlight wraps a handler and tracks how many requests it serves at once,
-// overall and per dedup key.
+// overall and per dedup key. Made by newInFlight with holdFor above 1, it
+// holds the first requests until that many are in flight at once, so that
+// a test sees concurrency whenever the sender offers it, however the
+// machine schedules the sending goroutines; a sender that never offers it
+// fails the test after testwait.Limit.
 type inFlight struct {
-	next http.Handler
-	mu   sync.Mutex
-	now  int
-	peak int
-	keys map[string]int // requests in flight per dedup key
+	next    http.Handler
+	t       testing.TB
+	holdFor int
+	reached chan struct{} // closed once holdFor requests were in flight at once
+	once    sync.Once
+	mu      sync.Mutex
+	now     int
+	peak    int
+	keys    map[string]int // requests in flight per dedup key
 	// keyPeak is the most requests with one dedup key seen at once.
 	keyPeak int
+}
+
+func newInFlight(t testing.TB, next http.Handler, holdFor int) *inFlight {
+	return &inFlight{next: next, t: t, holdFor: holdFor, reached: make(chan struct{})}
 }
 
 func (f *inFlight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +161,26 @@ func (f *inFlight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := ev.DedupKey
 	f.enter(key)
 	defer f.leave(key)
+	f.hold(r)
 	f.next.ServeHTTP(w, r)
+}
+
+// hold waits until holdFor requests have been in flight at once, the
+// client gives up, or testwait.Limit passes (a failure of the test).
+func (f *inFlight) hold(r *http.Request) {
+	if f.holdFor < 2 {
+		return
+	}
+	timer := time.NewTimer(testwait.Limit())
+	defer timer.Stop()
+	select {
+	case <-f.reached:
+	case <-r.Context().Done():
+	case <-timer.C:
+		all, perKey := f.peaks()
+		f.t.Errorf("gave up after %v waiting for %d requests in flight at once; at most %d were (%d per dedup key)", testwait.Limit(), f.holdFor, all, perKey)
+		f.once.Do(func() { close(f.reached) })
+	}
 }
 
 func (f *inFlight) enter(key string) {
@@ -161,6 +193,9 @@ func (f *inFlight) enter(key string) {
 	}
 	f.keys[key]++
 	f.keyPeak = max(f.keyPeak, f.keys[key])
+	if f.holdFor > 1 && f.peak >= f.holdFor {
+		f.once.Do(func() { close(f.reached) })
+	}
 }
 
 func (f *inFlight) leave(key string) {

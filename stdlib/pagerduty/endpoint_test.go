@@ -67,7 +67,9 @@ func monitoringData(hosts int) (string, []string) {
 func TestEndpoint_ConcurrentAndOrderedPerKey(t *testing.T) {
 	const hosts, concurrency = 8, 4
 	emu := emulator.New(emulator.Options{Latency: 40 * time.Millisecond})
-	gauge := &inFlight{next: emu}
+	// The first request waits for a second: concurrency is seen however
+	// slowly the senders are scheduled.
+	gauge := newInFlight(t, emu, 2)
 	srv := httptest.NewServer(gauge)
 	t.Cleanup(srv.Close)
 

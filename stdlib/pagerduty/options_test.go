@@ -20,6 +20,7 @@ import (
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
@@ -210,10 +211,11 @@ pagerduty.deadline
 	}
 }
 
-// loopbackQuery runs src like fluxQuery, with ctx, through an HTTP client
-// that refuses every address but 127.0.0.1.
+// loopbackQuery runs src like fluxQuery, with ctx bounded by
+// testwait.Limit against hangs, through an HTTP client that refuses every
+// address but 127.0.0.1.
 func loopbackQuery(ctx context.Context, src string) ([]fluxRow, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, testwait.Limit())
 	defer cancel()
 	var out strings.Builder
 	rows := &rowCollector{}
