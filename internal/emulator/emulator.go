@@ -161,6 +161,14 @@ func (e *Emulator) Alerts() []Alert {
 	return e.state.snapshot()
 }
 
+// alertRecords returns the alerts, in creation order, with the request
+// that carried each event of their history.
+func (e *Emulator) alertRecords() []alertRecord {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.state.records(e.requests)
+}
+
 // ServeHTTP serves the events endpoints, the /_emulator/ API and the inbox
 // page at /.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {

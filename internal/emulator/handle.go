@@ -138,6 +138,7 @@ func (e *Emulator) process(req *Request, ev event) answer {
 		req.Status, req.Verdict = http.StatusAccepted, VerdictAccepted
 		return answer{req.Status, successBody{Status: "success", Message: "Change event processed"}}
 	}
+	ev.request = req.ID
 	o := e.state.apply(ev, e.now())
 	req.Status, req.Verdict, req.Reason, req.DedupKey = http.StatusAccepted, o.verdict, o.reason, o.dedupKey
 	return answer{req.Status, successBody{"success", "Event processed", o.dedupKey}}

@@ -68,16 +68,16 @@ func (e *Emulator) serveRequests(w http.ResponseWriter, _ *http.Request) {
 	reqs := e.Requests()
 	out := make([]requestView, len(reqs))
 	for i, r := range reqs {
-		out[i] = viewRequest(r)
+		out[i] = viewRequest(r).withBody(r)
 	}
 	writePretty(w, http.StatusOK, out)
 }
 
 func (e *Emulator) serveAlerts(w http.ResponseWriter, _ *http.Request) {
-	alerts := e.Alerts()
+	alerts := e.alertRecords()
 	out := make([]alertView, len(alerts))
 	for i, a := range alerts {
-		out[i] = viewAlert(a)
+		out[i] = viewAlert(a.Alert).withBodies(a)
 	}
 	writePretty(w, http.StatusOK, out)
 }

@@ -22,10 +22,13 @@ type alertKey struct {
 type alertState struct {
 	alerts []*Alert            // in creation order
 	latest map[alertKey]*Alert // newest alert per key
+	// requests holds, per alert, the Request.ID of each event of its
+	// History, so that the views can show each event's whole body.
+	requests map[*Alert][]int
 }
 
 func newAlertState() alertState {
-	return alertState{latest: make(map[alertKey]*Alert)}
+	return alertState{latest: make(map[alertKey]*Alert), requests: make(map[*Alert][]int)}
 }
 
 // outcome is what applying an event did.
@@ -94,6 +97,7 @@ func (s *alertState) record(a *Alert, ev event, now time.Time) {
 		Source:   ev.source,
 		Payload:  ev.payload,
 	})
+	s.requests[a] = append(s.requests[a], ev.request)
 }
 
 // whyDropped explains why an acknowledge or resolve for k found no open
@@ -123,6 +127,31 @@ func (s *alertState) snapshot() []Alert {
 	out := make([]Alert, len(s.alerts))
 	for i, a := range s.alerts {
 		out[i] = a.clone()
+	}
+	return out
+}
+
+// alertRecord is an alert with the request that carried each event of its
+// history, for the views.
+type alertRecord struct {
+	Alert
+	requests []Request // parallel to History
+}
+
+// records returns the alerts in creation order, each with the requests of
+// its history, looked up in reqs (indexed by Request.ID-1). The requests
+// share their bodies with reqs: callers must not modify them.
+func (s *alertState) records(reqs []*Request) []alertRecord {
+	out := make([]alertRecord, len(s.alerts))
+	for i, a := range s.alerts {
+		ids := s.requests[a]
+		r := alertRecord{Alert: a.clone(), requests: make([]Request, len(ids))}
+		for j, id := range ids {
+			if id >= 1 && id <= len(reqs) {
+				r.requests[j] = *reqs[id-1]
+			}
+		}
+		out[i] = r
 	}
 	return out
 }

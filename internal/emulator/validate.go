@@ -39,6 +39,8 @@ type event struct {
 	routingKey, action, dedupKey string
 	severity, summary, source    string
 	payload                      bool // the event carried a payload object
+
+	request int // the Request.ID that carried it, set before it is applied
 }
 
 // parse reads and validates an events request body of the given kind. It

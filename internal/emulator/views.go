@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ type requestView struct {
 	Summary    string    `json:"summary,omitempty"`
 	Source     string    `json:"source,omitempty"`
 	Payload    bool      `json:"payload"`
+	bodyView             // the whole body, masked; only in the JSON views and on the page
 }
 
 // alertView is an Alert as served by GET /_emulator/alerts and shown on
@@ -58,8 +60,12 @@ type alertEventView struct {
 	Severity string    `json:"severity,omitempty"`
 	Summary  string    `json:"summary,omitempty"`
 	Source   string    `json:"source,omitempty"`
+	Request  int       `json:"request"` // the requestView.ID that carried it
+	bodyView           // the whole body, masked
 }
 
+// viewRequest masks r's fields for printing. It leaves out the body,
+// which the one-line surfaces (log, summary) do not need: withBody adds it.
 func viewRequest(r Request) requestView {
 	m := masker(r.RoutingKey)
 	errs := make([]string, len(r.Errors))
@@ -75,6 +81,14 @@ func viewRequest(r Request) requestView {
 	}
 }
 
+// withBody adds the request's masked body to its view.
+func (v requestView) withBody(r Request) requestView {
+	v.bodyView = viewBody(r.Body, r.RoutingKey)
+	return v
+}
+
+// viewAlert masks a's fields for serving, without the events' bodies:
+// withBodies adds them.
 func viewAlert(a Alert) alertView {
 	m := masker(a.RoutingKey)
 	h := make([]alertEventView, len(a.History))
@@ -87,6 +101,18 @@ func viewAlert(a Alert) alertView {
 		Severity: m(a.Severity), Summary: m(a.Summary), Source: m(a.Source),
 		Count: a.Count, Created: a.Created, Updated: a.Updated, History: h,
 	}
+}
+
+// withBodies adds to the view of a the ID and masked body of the request
+// that carried each event. It returns a new view and leaves v's history
+// alone.
+func (v alertView) withBodies(a alertRecord) alertView {
+	v.History = slices.Clone(v.History)
+	for i, r := range a.requests {
+		v.History[i].Request = r.ID
+		v.History[i].bodyView = viewBody(r.Body, a.RoutingKey)
+	}
+	return v
 }
 
 // masker returns a function hiding key wherever it appears in a text.
