@@ -54,13 +54,16 @@ func (s *testSend) post(ctx context.Context, what, kind string, body []byte, not
 	if !s.f.live {
 		where = ", where the built-in emulator stands in for PagerDuty"
 	}
-	fmt.Fprintf(s.out, "\nSending a %s to %s%s\n", what, redact.URL(s.f.url), where)
+	if s.sent > 0 {
+		fmt.Fprintln(s.out)
+	}
+	fmt.Fprintf(s.out, "Sending a %s to %s%s\n", what, redact.URL(s.f.url), where)
 	for _, n := range notice.Messages() {
 		fmt.Fprintf(s.out, "  note:      %s\n", n)
 	}
 	if kind != kindChange {
 		generated := ""
-		if s.generated {
+		if s.generated && s.sent == 0 {
 			generated = " (generated; --dedup-key chooses one)"
 		}
 		fmt.Fprintf(s.out, "  dedup key: %s%s\n", s.f.dedupKey, generated)
