@@ -41,4 +41,5 @@ import (
 	_ "github.com/influxdata/flux/stdlib/universe"
 
 	_ "github.com/fluxpd/fluxpd/stdlib/pagerduty" // fluxpd's native pagerduty
+	_ "github.com/fluxpd/fluxpd/stdlib/universe"  // findRecord and findColumn, backported from Flux v0.68
 )

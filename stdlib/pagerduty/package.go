@@ -20,6 +20,11 @@ import (
 	"github.com/influxdata/flux/values"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
+
+	// findRecord and findColumn (Flux v0.68), which the documented
+	// sendEvent examples use: hosts that link only this package, such as
+	// the InfluxDB builds in integrations/, get them too.
+	_ "github.com/fluxpd/fluxpd/stdlib/universe"
 )
 
 // pkgPath is the import path of the package in Flux scripts.
