@@ -48,7 +48,14 @@ func (r *Runner) Run(ctx context.Context, name, src string) error {
 }
 
 // RunAST evaluates and executes a parsed Flux package.
+//
+// A Runner has no storage: a script that reads it with from() fails with an
+// error that says so and names the alternatives.
 func (r *Runner) RunAST(ctx context.Context, pkg *ast.Package) error {
+	return explainNoStorage(r.runAST(ctx, pkg))
+}
+
+func (r *Runner) runAST(ctx context.Context, pkg *ast.Package) error {
 	alloc := &memory.Allocator{}
 	ctx = r.Deps.Inject(ctx)
 	// tableFind and friends execute queries while the script is evaluated;
