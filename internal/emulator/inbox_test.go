@@ -18,7 +18,6 @@ func TestEmulator_Inbox(t *testing.T) {
 
 	page := get(t, s.URL()+"/")
 	for _, want := range []string{
-		`<meta http-equiv="refresh" content="5">`,
 		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; disk full`,
 		`warning`,
 		`prod-datapipe03.example.com`,
@@ -29,13 +28,13 @@ func TestEmulator_Inbox(t *testing.T) {
 		`count 1`,
 		`Open alerts (2)`,
 		`Resolved alerts (1)`,
-		`Recent rejected events (1)`,
+		`Rejected events (1)`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("inbox page lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"<script>", "<b>bad", key, "http://", "https://", "<link", "src="} {
+	for _, bad := range []string{"<script>", "<b>bad", key, `http-equiv="refresh"`, "<link", "<img", "src="} {
 		if strings.Contains(page, bad) {
 			t.Errorf("inbox page contains %q", bad)
 		}
