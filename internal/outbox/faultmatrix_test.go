@@ -8,11 +8,14 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,20 +24,26 @@ import (
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
 	"github.com/fluxpd/fluxpd/internal/outbox"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // An outage longer than a send's deadline: the trigger is queued, the
 // resolve is queued behind it without being sent, and both are delivered
-// in order once PagerDuty is back.
+// in order once PagerDuty is back. The outage lasts until the test ends
+// it, and the send's clock stands still, so that what spends its deadline
+// is the wait it would start (half of a ceiling of four times the
+// deadline), never how long the machine takes to answer.
 func TestFaultMatrix_OutageLongerThanDeadline(t *testing.T) {
 	for _, drop := range []bool{false, true} {
 		t.Run(map[bool]string{false: "503", true: "connection dropped"}[drop], func(t *testing.T) {
 			s := emulatortest.New(t)
 			ob, _, _ := open(t, outbox.Options{})
-			if err := s.StartOutage(emulator.Outage{For: 500 * time.Millisecond, Drop: drop}); err != nil {
+			if err := s.StartOutage(emulator.Outage{For: testwait.Limit(), Drop: drop}); err != nil {
 				t.Fatal(err)
 			}
-			sender := &delivery.Sender{Policy: delivery.Policy{Deadline: 150 * time.Millisecond, BaseDelay: 10 * time.Millisecond, MaxDelay: 20 * time.Millisecond, AttemptTimeout: 100 * time.Millisecond}}
+			deadline := testwait.Limit()
+			sender := &delivery.Sender{Clock: &stoppedClock{now: time.Now()}, Rand: func() float64 { return 0.5 },
+				Policy: delivery.Policy{MaxRetries: 3, Deadline: deadline, BaseDelay: 4 * deadline, MaxDelay: 4 * deadline}}
 			evs := []event{{routingKey(1), "db01/cpu", "trigger", 1}, {routingKey(1), "db01/cpu", "resolve", 2}}
 			d, err := ob.Deliver(t.Context(), sender, evs[0].entry(s.EventsURL()))
 			if err != nil || !d.Queued || d.Err == nil || !strings.Contains(d.Reason, "queued for redelivery") {
@@ -47,49 +56,60 @@ func TestFaultMatrix_OutageLongerThanDeadline(t *testing.T) {
 			if err != nil || !d.Queued || d.Response != nil || d.Err != nil {
 				t.Fatalf("resolve behind a queued trigger: %+v, %v; want it queued unsent", d, err)
 			}
-			for _, r := range s.Requests() {
-				if r.Action == "resolve" {
-					t.Fatal("the resolve was sent while its trigger was queued")
-				}
+			if n := len(s.Requests()); n != 1 {
+				t.Fatalf("%d requests sent, want only the trigger's one", n)
 			}
+			s.EndOutage()
 			ctx, cancel := context.WithCancel(t.Context())
 			done := make(chan error)
 			go func() { done <- ob.Run(ctx, 20*time.Millisecond) }()
-			waitEmpty(t, ob, 10*time.Second)
+			waitEmpty(t, ob, s.Emulator)
 			cancel()
-			<-done
+			testwait.Recv(t, "the flusher to stop", done)
 			checkDelivered(t, s.Emulator, evs, false)
 			checkAlerts(t, s.Emulator, evs)
 		})
 	}
 }
 
-func waitEmpty(t testing.TB, ob *outbox.Outbox, within time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		st, err := ob.Stats()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Pending == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d events still pending after %s", st.Pending, within)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+// stoppedClock is a delivery.Clock whose time moves only by the waits
+// slept on it.
+type stoppedClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *stoppedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stoppedClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return ctx.Err()
 }
 
 // A storm of 1000 events over 50 keys (5 routing keys x 10 dedup keys)
-// against a rate limit of 20 events per 100 ms per routing key: every
+// against a rate limit of 5 events per 200 ms per routing key: every
 // event is delivered, per-key order holds, the 429s are absorbed.
 func TestFaultMatrix_StormAgainstRateLimit(t *testing.T) {
-	// 5 events per routing key per 200 ms: 25 a second, far below what ten
-	// senders offer even on a slow, shared machine, so the storm always
-	// meets the limit.
-	s := emulatortest.New(t, emulator.Options{RateLimit: 5, RateWindow: 200 * time.Millisecond})
+	// The emulator's clock stands still during the storm, so that the
+	// storm meets the limit however slowly this machine offers the events:
+	// each routing key has its 5 events, then 429s. It runs again for the
+	// drain.
+	var storming atomic.Bool
+	storming.Store(true)
+	stormTime := time.Now()
+	now := func() time.Time {
+		if storming.Load() {
+			return stormTime
+		}
+		return time.Now()
+	}
+	s := emulatortest.New(t, emulator.Options{RateLimit: 5, RateWindow: 200 * time.Millisecond, Now: now})
 	ob, _, _ := open(t, outbox.Options{BaseDelay: 50 * time.Millisecond, MaxDelay: 200 * time.Millisecond})
 	evs := pairs(5, 10, 10)
 	if len(evs) != 1000 {
@@ -134,7 +154,8 @@ func TestFaultMatrix_StormAgainstRateLimit(t *testing.T) {
 	if throttled == 0 || queued == 0 {
 		t.Fatalf("the storm met no rate limit (%d throttled, %d queued)", throttled, queued)
 	}
-	drain(t, ob, outbox.FlushOptions{}, 60*time.Second)
+	storming.Store(false)
+	drain(t, ob, outbox.FlushOptions{})
 	checkDelivered(t, s.Emulator, evs, false)
 	checkAlerts(t, s.Emulator, evs)
 	total := 0
@@ -249,7 +270,10 @@ func TestChildProcess(t *testing.T) {
 		t.Skip("runs only as a child of another test")
 	}
 	path, url := os.Getenv("OUTBOX_PATH"), os.Getenv("OUTBOX_URL")
-	ob, err := outbox.Open(path, outbox.Options{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond})
+	// The child's own User-Agent tells the emulator which process sent.
+	sender := patient(outbox.DefaultSender())
+	sender.UserAgent = childAgent
+	ob, err := outbox.Open(path, testOptions(outbox.Options{Sender: sender}))
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -257,7 +281,8 @@ func TestChildProcess(t *testing.T) {
 	switch mode {
 	case "kill":
 		// Queue events one at a time, saying so after each is stored,
-		// then flush slowly until killed.
+		// then flush until killed (the parent holds the requests it
+		// does not want answered).
 		for _, ev := range killEvents() {
 			id, err := ob.Enqueue(ev.entry(url))
 			if err != nil {
@@ -277,14 +302,18 @@ func TestChildProcess(t *testing.T) {
 			}
 		}
 		fmt.Println("queued")
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
+		// Flush until the parent says stop: a line, or the end of stdin
+		// if the parent has gone.
+		ctx, cancel := context.WithCancel(context.Background())
 		go func() { _, _ = bufio.NewReader(os.Stdin).ReadString('\n'); cancel() }()
 		_ = ob.Run(ctx, 20*time.Millisecond)
 	}
 	ob.Close()
 	os.Exit(0)
 }
+
+// childAgent is the User-Agent of the child's requests.
+const childAgent = "outbox-test-child"
 
 func killEvents() []event { return pairs(2, 10, 5) } // 200 events in 20 groups
 
@@ -303,6 +332,55 @@ func child(t *testing.T, mode, path, url string) *exec.Cmd {
 	return cmd
 }
 
+// gate serves the emulator and, once it has let through its first after
+// requests, holds every later one unanswered (the emulator's latency
+// becomes testwait.Limit) until release: a flush stopped in the middle,
+// whatever the speed of the machine.
+type gate struct {
+	s     *emulator.Server
+	after int
+	url   string
+
+	mu       sync.Mutex
+	n, held  int
+	released bool
+}
+
+func holdAfter(t *testing.T, s *emulator.Server, after int) *gate {
+	g := &gate{s: s, after: after}
+	srv := httptest.NewServer(http.HandlerFunc(g.serve))
+	t.Cleanup(srv.Close)
+	g.url = srv.URL + emulator.EventsPath
+	return g
+}
+
+func (g *gate) serve(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	g.n++
+	if !g.released && g.n > g.after {
+		g.s.SetLatency(testwait.Limit())
+		g.held++
+	}
+	g.mu.Unlock()
+	g.s.ServeHTTP(w, r)
+}
+
+// holding returns how many requests the gate has held.
+func (g *gate) holding() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.held
+}
+
+// release answers later requests after latency again; requests held
+// until then stay held until their client goes away.
+func (g *gate) release(latency time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.released = true
+	g.s.SetLatency(latency)
+}
+
 // kill -9 of a real process in the middle of flushing: after a restart,
 // every event the child reported as queued is delivered, in order per key.
 // The only duplicates are the events whose 202 the child received but had
@@ -310,9 +388,11 @@ func child(t *testing.T, mode, path, url string) *exec.Cmd {
 // repeated trigger into the open alert (its count rises, no new alert) and
 // drops a repeated resolve (the alert is already resolved).
 func TestFaultMatrix_KillDuringFlush(t *testing.T) {
-	s := emulatortest.New(t, emulator.Options{Latency: 5 * time.Millisecond})
-	_, path, _ := open(t, outbox.Options{})
-	cmd := child(t, "kill", path, s.EventsURL())
+	const latency = 5 * time.Millisecond
+	s := emulatortest.New(t, emulator.Options{Latency: latency})
+	g := holdAfter(t, s, 60)
+	probe, path, _ := open(t, outbox.Options{})
+	cmd := child(t, "kill", path, g.url)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -320,6 +400,7 @@ func TestFaultMatrix_KillDuringFlush(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	defer func() { _ = cmd.Process.Kill() }()
 	reported := map[int]bool{}
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
@@ -328,29 +409,34 @@ func TestFaultMatrix_KillDuringFlush(t *testing.T) {
 			seq, _ := strconv.Atoi(f[2])
 			reported[seq] = true
 		}
-		if f[0] == "flushing" {
+		if len(f) > 0 && f[0] == "flushing" {
 			break
 		}
-		if f[0] == "error" {
+		if len(f) > 0 && f[0] == "error" {
 			t.Fatalf("child: %s", sc.Text())
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(s.Requests()) < 60 {
-		if time.Now().After(deadline) {
-			t.Fatal("the child sent too few requests")
-		}
-		time.Sleep(time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	sentBefore := len(s.Requests())
 	want := killEvents()
 	if len(reported) != len(want) {
 		t.Fatalf("the child reported %d events queued, want %d", len(reported), len(want))
 	}
+	// The child's flush stands in the middle: an event delivered and
+	// recorded, a request held unanswered, the rest waiting behind.
+	testwait.Until(t, "the child to record a delivery and to have a request held", func() (bool, string) {
+		st, err := probe.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := g.holding()
+		return st.Pending < len(want) && held > 0,
+			fmt.Sprintf("%d of %d events pending, %d requests held; the emulator: %s", st.Pending, len(want), held, requestCounts(s.Emulator))
+	})
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	g.release(latency)
+	sentBefore := len(s.Requests())
 
 	// Restart: the dead child's leases are void at once (its pid is gone).
 	ob, _, _ := openAt(t, path, outbox.Options{})
@@ -374,13 +460,14 @@ func TestFaultMatrix_KillDuringFlush(t *testing.T) {
 }
 
 // Two processes share one outbox: each queues its own events and runs a
-// flusher over the whole file at the same time, through an outage. Every
-// event is delivered exactly once (the claims keep the two flushers off
-// each other's events) and in order.
+// flusher over the whole file at the same time, through an outage that
+// lasts until both flushers have met it. Every event is delivered exactly
+// once (the claims keep the two flushers off each other's events) and in
+// order.
 func TestFaultMatrix_TwoProcessesShare(t *testing.T) {
 	s := emulatortest.New(t, emulator.Options{Latency: time.Millisecond})
 	ob, path, _ := open(t, outbox.Options{})
-	if err := s.StartOutage(emulator.Outage{For: 300 * time.Millisecond}); err != nil {
+	if err := s.StartOutage(emulator.Outage{For: testwait.Limit()}); err != nil {
 		t.Fatal(err)
 	}
 	cmd := child(t, "share", path, s.EventsURL())
@@ -389,7 +476,7 @@ func TestFaultMatrix_TwoProcessesShare(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { stdin.Close(); _ = cmd.Wait() }()
+	defer func() { stdin.Close(); _ = cmd.Process.Kill() }()
 	mine := shareEvents("parent")
 	for _, ev := range mine {
 		if _, err := ob.Enqueue(ev.entry(s.EventsURL())); err != nil {
@@ -405,11 +492,23 @@ func TestFaultMatrix_TwoProcessesShare(t *testing.T) {
 			t.Fatalf("child: %s", sc.Text())
 		}
 	}
-	waitEmpty(t, ob, 20*time.Second)
+	testwait.Until(t, "both processes' flushers to meet the outage", func() (bool, string) {
+		faulted := map[string]int{}
+		for _, r := range s.Requests() {
+			if r.Verdict == emulator.VerdictFault {
+				faulted[r.Header.Get("User-Agent")]++
+			}
+		}
+		return faulted[childAgent] > 0 && faulted[delivery.DefaultUserAgent] > 0, fmt.Sprintf("answered 503 by User-Agent: %v", faulted)
+	})
+	s.EndOutage()
+	waitEmpty(t, ob, s.Emulator)
 	cancel()
-	<-done
+	testwait.Recv(t, "the parent's flusher to stop", done)
 	stdin.Close()
-	if err := cmd.Wait(); err != nil {
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	if err := testwait.Recv(t, "the child to exit once told to stop", exited); err != nil {
 		t.Fatalf("child: %v", err)
 	}
 	want := append(mine, shareEvents("child")...)

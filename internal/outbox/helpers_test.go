@@ -13,6 +13,7 @@ import (
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/outbox"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // Routing keys: 32 characters, as PagerDuty wants.
@@ -77,26 +78,22 @@ func (l *logSink) String() string {
 	return strings.Join(l.lines, "\n")
 }
 
-// open opens a fresh outbox with fast backoff.
+// open opens a fresh outbox with fast backoff; see openAt.
 func open(t testing.TB, opts outbox.Options) (*outbox.Outbox, string, *logSink) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "outbox.db")
 	return openAt(t, path, opts)
 }
 
+// openAt opens the outbox at path with testOptions(opts), logging to the
+// returned sink, which the test's log shows if it fails.
 func openAt(t testing.TB, path string, opts outbox.Options) (*outbox.Outbox, string, *logSink) {
 	t.Helper()
 	sink := &logSink{}
 	if opts.Log == nil {
 		opts.Log = sink.log
 	}
-	if opts.BaseDelay == 0 {
-		opts.BaseDelay = 20 * time.Millisecond
-	}
-	if opts.MaxDelay == 0 {
-		opts.MaxDelay = 100 * time.Millisecond
-	}
-	ob, err := outbox.Open(path, opts)
+	ob, err := outbox.Open(path, testOptions(opts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,28 +106,78 @@ func openAt(t testing.TB, path string, opts outbox.Options) (*outbox.Outbox, str
 	return ob, path, sink
 }
 
-// oneShot sends once, with a short timeout: the sender a test's "script" uses.
-func oneShot() *delivery.Sender {
-	return &delivery.Sender{Policy: delivery.Policy{AttemptTimeout: 2 * time.Second}}
+// testOptions fills the zero fields of opts for a test, in this process or
+// a child: fast backoff, so that redelivery after a failure takes
+// milliseconds, and no bound that a slow machine could hit but
+// testwait.Limit. The file lock (the other process's flusher may hold it
+// for a while), a flusher's lease and each request's answer would
+// otherwise turn a busy machine into a lock timeout, a lease taken over or
+// a request given up after PagerDuty applied it: lost progress, or an
+// event sent twice.
+func testOptions(opts outbox.Options) outbox.Options {
+	if opts.BaseDelay == 0 {
+		opts.BaseDelay = 20 * time.Millisecond
+	}
+	if opts.MaxDelay == 0 {
+		opts.MaxDelay = 100 * time.Millisecond
+	}
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = testwait.Limit()
+	}
+	if opts.LeaseTTL == 0 {
+		opts.LeaseTTL = testwait.Limit()
+	}
+	if opts.Sender == nil {
+		opts.Sender = patient(outbox.DefaultSender())
+	}
+	return opts
 }
 
-// drain flushes until nothing is pending or the time is up.
-func drain(t testing.TB, ob *outbox.Outbox, fo outbox.FlushOptions, within time.Duration) {
+// patient lets s wait for each answer as long as a test waits for
+// anything: a test's verdict must not depend on how fast the emulator
+// answers on a busy machine.
+func patient(s *delivery.Sender) *delivery.Sender {
+	s.Policy.AttemptTimeout = testwait.Limit()
+	return s
+}
+
+// oneShot sends once: the sender a test's "script" uses.
+func oneShot() *delivery.Sender {
+	return patient(&delivery.Sender{})
+}
+
+// drain flushes until nothing is pending.
+func drain(t testing.TB, ob *outbox.Outbox, fo outbox.FlushOptions) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
+	testwait.Until(t, "the outbox to drain", func() (bool, string) {
 		rep, err := ob.Flush(t.Context(), fo)
 		if err != nil {
 			t.Fatalf("Flush: %v", err)
 		}
-		if rep.Pending == 0 {
-			return
+		return rep.Pending == 0, "last flush: " + rep.String()
+	})
+}
+
+// waitEmpty waits until no event is pending, whoever flushes them.
+func waitEmpty(t testing.TB, ob *outbox.Outbox, e *emulator.Emulator) {
+	t.Helper()
+	testwait.Until(t, "no event pending", func() (bool, string) {
+		st, err := ob.Stats()
+		if err != nil {
+			t.Fatal(err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d events still pending after %s (last flush: %s)", rep.Pending, within, rep)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return st.Pending == 0, fmt.Sprintf("%+v; the emulator: %s", st, requestCounts(e))
+	})
+}
+
+// requestCounts sums up the emulator's requests by verdict.
+func requestCounts(e *emulator.Emulator) string {
+	n := map[emulator.Verdict]int{}
+	reqs := e.Requests()
+	for _, r := range reqs {
+		n[r.Verdict]++
 	}
+	return fmt.Sprintf("%d requests %v", len(reqs), n)
 }
 
 // groupOf names an event's ordering group.
