@@ -1,10 +1,12 @@
 package outbox_test
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/fluxpd/fluxpd/internal/outbox"
 )
@@ -57,4 +59,16 @@ func BenchmarkFlush10000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10000, "ns/event")
+}
+
+// BenchmarkOpen_Locked measures how long Open takes to give up on a file
+// another Outbox holds, with a LockTimeout of 200ms: bbolt tries every
+// 50ms and gives up once more than 150ms has passed, so about 200ms.
+func BenchmarkOpen_Locked(b *testing.B) {
+	_, path, _ := open(b, outbox.Options{KeepOpen: true})
+	for b.Loop() {
+		if _, err := outbox.Open(path, outbox.Options{LockTimeout: 200 * time.Millisecond}); !errors.Is(err, outbox.ErrLocked) {
+			b.Fatalf("Open of a held file: %v, want ErrLocked", err)
+		}
+	}
 }

@@ -48,15 +48,22 @@ func TestOpen_WarnsAboutReadableFile(t *testing.T) {
 	}
 }
 
+// TestOpen_LockTimeoutNamesThePath checks that Open waits LockTimeout for
+// a held file, then fails naming the file and the wait. How soon after
+// LockTimeout it gives up is measured by BenchmarkOpen_Locked.
 func TestOpen_LockTimeoutNamesThePath(t *testing.T) {
 	_, path, _ := open(t, outbox.Options{KeepOpen: true})
+	const timeout = 200 * time.Millisecond
 	start := time.Now()
-	_, err := outbox.Open(path, outbox.Options{LockTimeout: 200 * time.Millisecond})
-	if !errors.Is(err, outbox.ErrLocked) || !strings.Contains(err.Error(), path) {
-		t.Fatalf("Open of a held file: %v, want ErrLocked naming %s", err, path)
+	_, err := outbox.Open(path, outbox.Options{LockTimeout: timeout})
+	waited := time.Since(start)
+	if !errors.Is(err, outbox.ErrLocked) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "(waited 200ms for it)") {
+		t.Fatalf("Open of a held file: %v, want ErrLocked naming %s and the 200ms waited", err, path)
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("gave up after %s, want about 200ms", d)
+	// bbolt tries for the lock every 50ms and gives up once more than
+	// the timeout less those 50ms has passed (flock in bolt_unix.go).
+	if least := timeout - 50*time.Millisecond; waited <= least {
+		t.Errorf("gave up after %s, want more than %s for a LockTimeout of %s", waited, least, timeout)
 	}
 }
 
@@ -216,21 +223,24 @@ func TestFlush_RoutingKeyFilter(t *testing.T) {
 	}
 }
 
+// TestFlush_HonoursRetryAfter runs the outbox on a clock that stands
+// still, so that the next attempt is due exactly at the Retry-After and
+// not before, however long the flushes take.
 func TestFlush_HonoursRetryAfter(t *testing.T) {
 	s := emulatortest.New(t)
-	ob, _, _ := open(t, outbox.Options{})
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	ob, _, _ := open(t, outbox.Options{Now: func() time.Time { return now }})
 	if _, err := ob.Enqueue(event{routingKey(1), "ra", "trigger", 1}.entry(s.EventsURL())); err != nil {
 		t.Fatal(err)
 	}
 	s.Inject(emulator.Fault{Status: 429, Header: map[string]string{"Retry-After": "5"}})
-	start := time.Now()
 	rep, err := ob.Flush(t.Context(), outbox.FlushOptions{})
 	if err != nil || rep.Rescheduled != 1 {
 		t.Fatalf("Flush = %s, %v", rep, err)
 	}
 	st, _ := ob.Stats()
-	if wait := st.NextAttempt.Sub(start); wait < 4*time.Second || wait > 6*time.Second {
-		t.Errorf("next attempt in %s, want the 5s of Retry-After", wait)
+	if want := now.Add(5 * time.Second); !st.NextAttempt.Equal(want) {
+		t.Errorf("next attempt at %s, want %s: the 5s of Retry-After", st.NextAttempt, want)
 	}
 	// Not due: a plain flush sends nothing; Force sends it now.
 	if rep, _ := ob.Flush(t.Context(), outbox.FlushOptions{}); rep.Sent != 0 {
@@ -238,5 +248,15 @@ func TestFlush_HonoursRetryAfter(t *testing.T) {
 	}
 	if rep, _ := ob.Flush(t.Context(), outbox.FlushOptions{Force: true}); rep.Delivered != 1 {
 		t.Errorf("a forced flush did not deliver: %s", rep)
+	}
+}
+
+// TestDefaultSender checks the sender Flush uses when none is given (the
+// other tests give theirs, which waits for an answer as long as a test
+// waits for anything): one attempt, bounded by DefaultAttemptTimeout.
+func TestDefaultSender(t *testing.T) {
+	want := delivery.Policy{AttemptTimeout: delivery.DefaultAttemptTimeout}
+	if got := outbox.DefaultSender().Policy; got != want {
+		t.Errorf("DefaultSender().Policy = %+v, want %+v", got, want)
 	}
 }
