@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // routingKey is a made-up 32-character integration key.
@@ -106,16 +108,44 @@ func (c *fakeClock) slept() []time.Duration {
 func half() float64 { return 0.5 }
 
 // newSender returns a Sender with a fake clock, fixed jitter and its own
-// transport, so that tests do not share idle connections.
-func newSender(t *testing.T, clock delivery.Clock) *delivery.Sender {
+// transport, so that tests do not share idle connections. Its policy is
+// DefaultPolicy's retries and waits; its timeouts, which bound real time,
+// are testwait.Limit for each attempt and twice that for the call (the
+// fake clock's time, whose remainder bounds each attempt too), so that no
+// verdict depends on how fast the emulator answers on a busy machine.
+// Tests of a timeout set their own.
+func newSender(t testing.TB, clock delivery.Clock) *delivery.Sender {
 	t.Helper()
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
+	policy := delivery.DefaultPolicy()
+	policy.AttemptTimeout, policy.Deadline = testwait.Limit(), 2*testwait.Limit()
 	return &delivery.Sender{
 		Client:    &http.Client{Transport: tr},
-		Policy:    delivery.DefaultPolicy(),
+		Policy:    policy,
 		UserAgent: "fluxpd-test/1.0",
 		Clock:     clock,
 		Rand:      half,
 	}
 }
+
+// sendWithin waits for send to return, at most testwait.Limit: for a Send
+// that a bug would leave waiting far longer (a cancellation or timeout
+// not acted on).
+func sendWithin(t *testing.T, what string, send func() (*delivery.Response, error)) (*delivery.Response, error) {
+	t.Helper()
+	type result struct {
+		resp *delivery.Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := send()
+		done <- result{resp, err}
+	}()
+	r := testwait.Recv(t, what, done)
+	return r.resp, r.err
+}
+
+// secondsOf is d as a Retry-After value, in whole seconds.
+func secondsOf(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }

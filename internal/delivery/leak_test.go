@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/emulator"
@@ -70,7 +69,6 @@ func TestSender_Send_LeaksNoSecret(t *testing.T) {
 				target = withSecrets(target)
 			}
 			sender := newSender(t, newFakeClock())
-			sender.Policy.AttemptTimeout = time.Second
 			sender.Validate = tt.validate
 			if tt.doer != nil {
 				sender.Client = tt.doer

@@ -14,6 +14,7 @@ import (
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/redact"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // asError returns err as a *delivery.Error or fails the test.
@@ -74,6 +75,10 @@ func TestSender_Send_DefaultUserAgent(t *testing.T) {
 // attempt shows up as an extra request.
 func TestSender_Send_Retries(t *testing.T) {
 	const s = time.Second
+	// The deadline rows count in limits: what remains of the deadline
+	// bounds each attempt in real time, so it must never be short enough
+	// for a slow machine to reach.
+	limit := testwait.Limit()
 	unavailable := times(5, emulator.Fault{Status: 503, Body: `{"status":"unavailable"}`})
 	tests := []struct {
 		name       string
@@ -102,10 +107,11 @@ func TestSender_Send_Retries(t *testing.T) {
 		{name: "501 not retried", faults: times(5, emulator.Fault{Status: 501}), wantStatus: 501, wantKind: delivery.KindHTTP},
 		{name: "404 not retried", faults: times(5, emulator.Fault{Status: 404}), wantStatus: 404, wantKind: delivery.KindHTTP},
 		{name: "200 is success", faults: []emulator.Fault{{Status: 200}}, wantStatus: 200},
-		{name: "deadline stops backoff", policy: func(p *delivery.Policy) { p.Deadline = 2500 * time.Millisecond },
-			faults: unavailable, wantStatus: 503, wantKind: delivery.KindHTTP, wantWaits: []time.Duration{s / 2, s}},
-		{name: "deadline stops Retry-After", policy: func(p *delivery.Policy) { p.Deadline = 5 * s },
-			faults:     times(5, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": "10"}}),
+		{name: "deadline stops backoff", policy: func(p *delivery.Policy) {
+			p.BaseDelay, p.MaxDelay, p.Deadline = limit, 30*limit, 5*limit/2
+		}, faults: unavailable, wantStatus: 503, wantKind: delivery.KindHTTP, wantWaits: []time.Duration{limit / 2, limit}},
+		{name: "deadline stops Retry-After", policy: func(p *delivery.Policy) { p.Deadline, p.MaxRetryAfter = limit, 4*limit },
+			faults:     times(5, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": secondsOf(2 * limit)}}),
 			wantStatus: 503, wantKind: delivery.KindHTTP},
 	}
 	for _, tt := range tests {

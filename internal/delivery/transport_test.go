@@ -1,9 +1,11 @@
 package delivery_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"runtime"
@@ -14,10 +16,11 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // closedURL returns an alert endpoint on 127.0.0.1 where nothing listens.
-func closedURL(t *testing.T) (string, string) {
+func closedURL(t testing.TB) (string, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -94,8 +97,9 @@ func TestSender_Send_ConnectionDropped(t *testing.T) {
 	}
 }
 
-// stall is an answer held back longer than any test waits.
-var stall = emulator.Fault{Status: 202, Delay: 5 * time.Second}
+// stall is an answer held back as long as a test waits for anything: only
+// a timeout or a cancellation gets a Send past it in time.
+var stall = emulator.Fault{Status: 202, Delay: testwait.Limit()}
 
 // TestSender_Send_AttemptTimeout uses real time: a server that stalls longer
 // than a 50ms attempt timeout.
@@ -105,9 +109,11 @@ func TestSender_Send_AttemptTimeout(t *testing.T) {
 	sender.Policy.AttemptTimeout = 50 * time.Millisecond
 	sender.Policy.MaxRetries = 1
 	began := time.Now()
-	_, err := sender.Send(context.Background(), emu.EventsURL(), eventBody)
-	if elapsed := time.Since(began); elapsed > 2*time.Second {
-		t.Errorf("Send() took %v, want about 2 × 50ms", elapsed)
+	_, err := sendWithin(t, "Send to give up after two attempts of 50ms", func() (*delivery.Response, error) {
+		return sender.Send(context.Background(), emu.EventsURL(), eventBody)
+	})
+	if elapsed := time.Since(began); elapsed < 2*50*time.Millisecond {
+		t.Errorf("Send() took %v, want at least 2 × 50ms", elapsed)
 	}
 	e := asError(t, err)
 	if e.Kind != delivery.KindTransport || e.Attempts != 2 || !e.Temporary() || !errors.Is(err, context.DeadlineExceeded) {
@@ -117,6 +123,29 @@ func TestSender_Send_AttemptTimeout(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("Send() error = %q, want %q", err, want)
 	}
+}
+
+// afterAnswer is a RoundTripper that reads each answer whole, then calls
+// then: from then on the sender has the answer and can only be deciding
+// what to do or waiting before its next attempt.
+type afterAnswer struct {
+	rt   http.RoundTripper
+	then func()
+}
+
+func (a afterAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.rt.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	a.then()
+	return resp, nil
 }
 
 // TestSender_Send_LargeBody checks that a 50 MB answer is not read into
@@ -147,19 +176,20 @@ func TestSender_Send_LargeBody(t *testing.T) {
 	}
 }
 
-// TestSender_Send_CanceledDuringBackoff uses the real clock: a 30s
-// Retry-After is cut short by cancellation.
+// TestSender_Send_CanceledDuringBackoff uses the real clock: a Retry-After
+// longer than a test waits is cut short by cancellation, which comes once
+// the 503 has been read.
 func TestSender_Send_CanceledDuringBackoff(t *testing.T) {
-	emu := newEmulator(t, times(2, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": "30"}})...)
+	retryAfter := 2 * testwait.Limit()
+	emu := newEmulator(t, times(2, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": secondsOf(retryAfter)}})...)
 	sender := newSender(t, nil)
+	sender.Policy.MaxRetryAfter, sender.Policy.Deadline = 2*retryAfter, 4*retryAfter
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	time.AfterFunc(50*time.Millisecond, cancel)
-	began := time.Now()
-	resp, err := sender.Send(ctx, emu.EventsURL(), eventBody)
-	if elapsed := time.Since(began); elapsed > 2*time.Second {
-		t.Errorf("Send() took %v after cancellation at 50ms, want prompt return", elapsed)
-	}
+	sender.Client = &http.Client{Transport: afterAnswer{sender.Client.(*http.Client).Transport, cancel}}
+	resp, err := sendWithin(t, "Send to return once canceled during its wait", func() (*delivery.Response, error) {
+		return sender.Send(ctx, emu.EventsURL(), eventBody)
+	})
 	e := asError(t, err)
 	if e.Kind != delivery.KindCanceled || e.Attempts != 1 || e.Temporary() || !errors.Is(err, context.Canceled) {
 		t.Errorf("Send() error = %v (%+v), want canceled after 1 attempt", err, e)
@@ -185,15 +215,20 @@ func TestSender_Send_CanceledBeforeStart(t *testing.T) {
 }
 
 // TestSender_Send_ContextDeadline checks that a wait beyond the caller's
-// own deadline is not started: the last answer is returned at once.
+// own deadline is not started: the last answer is returned at once. The
+// caller's deadline is testwait.Limit away, and the Retry-After twice
+// that; the sender has no deadline of its own.
 func TestSender_Send_ContextDeadline(t *testing.T) {
-	emu := newEmulator(t, times(2, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": "30"}})...)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	retryAfter := 2 * testwait.Limit()
+	emu := newEmulator(t, times(2, emulator.Fault{Status: 503, Header: map[string]string{"Retry-After": secondsOf(retryAfter)}})...)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit())
 	defer cancel()
-	began := time.Now()
-	resp, err := newSender(t, nil).Send(ctx, emu.EventsURL(), eventBody)
-	if elapsed := time.Since(began); elapsed > time.Second {
-		t.Errorf("Send() took %v, want no wait", elapsed)
+	clock := newFakeClock()
+	sender := newSender(t, clock)
+	sender.Policy.MaxRetryAfter, sender.Policy.Deadline = 2*retryAfter, 0
+	resp, err := sender.Send(ctx, emu.EventsURL(), eventBody)
+	if got := clock.slept(); len(got) != 0 {
+		t.Errorf("slept %v, want no wait started", got)
 	}
 	e := asError(t, err)
 	if e.Kind != delivery.KindHTTP || e.StatusCode != 503 || resp.Attempts != 1 {
@@ -212,18 +247,29 @@ func TestSender_Send_BodyReadCapped(t *testing.T) {
 	}
 }
 
-// TestSender_Send_CanceledDuringAttempt cancels while the server stalls.
+// TestSender_Send_CanceledDuringAttempt cancels while the server stalls,
+// once the request has reached it.
 func TestSender_Send_CanceledDuringAttempt(t *testing.T) {
 	emu := newEmulator(t, times(2, stall)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	time.AfterFunc(50*time.Millisecond, cancel)
+	returned := make(chan struct{})
+	go func() {
+		defer cancel()
+		for len(emu.Requests()) == 0 {
+			select {
+			case <-returned: // before its request arrived: the checks below fail
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
 	clock := newFakeClock()
-	began := time.Now()
-	resp, err := newSender(t, clock).Send(ctx, emu.EventsURL(), eventBody)
-	if elapsed := time.Since(began); elapsed > 2*time.Second {
-		t.Errorf("Send() took %v after cancellation at 50ms, want prompt return", elapsed)
-	}
+	sender := newSender(t, clock)
+	resp, err := sendWithin(t, "Send to return once canceled during its attempt", func() (*delivery.Response, error) {
+		return sender.Send(ctx, emu.EventsURL(), eventBody)
+	})
+	close(returned)
 	e := asError(t, err)
 	if resp != nil || e.Kind != delivery.KindCanceled || e.Attempts != 1 || !errors.Is(err, context.Canceled) {
 		t.Errorf("Send() = %+v, %v (%+v); want canceled after 1 attempt", resp, err, e)
