@@ -16,6 +16,7 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 func TestEmulator_Faults_Queue(t *testing.T) {
@@ -169,7 +170,8 @@ func TestEmulator_Latency(t *testing.T) {
 }
 
 // TestEmulator_Delay_ClientGone checks that a delay stops as soon as the
-// client gives up, and that the request is recorded as canceled.
+// client gives up, and that the request is recorded as canceled. The
+// client gives up once the emulator holds its request.
 func TestEmulator_Delay_ClientGone(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
@@ -181,17 +183,23 @@ func TestEmulator_Delay_ClientGone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := emulatortest.New(t)
 			tt.setup(s)
-			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			go func() {
+				defer cancel()
+				for len(s.Requests()) == 0 && ctx.Err() == nil {
+					time.Sleep(time.Millisecond)
+				}
+			}()
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.EventsURL(), strings.NewReader(trigger()))
 			if res, err := http.DefaultClient.Do(req); err == nil {
 				res.Body.Close()
-				t.Fatalf("got status %d, want a timeout", res.StatusCode)
+				t.Fatalf("got status %d, want the request given up", res.StatusCode)
 			}
-			deadline := time.Now().Add(5 * time.Second)
-			for verdicts(s.Emulator)[0] == emulator.VerdictPending && time.Now().Before(deadline) {
-				time.Sleep(5 * time.Millisecond)
-			}
+			testwait.Until(t, "the emulator to notice that the client went away", func() (bool, string) {
+				v := verdicts(s.Emulator)
+				return len(v) > 0 && v[0] != emulator.VerdictPending, fmt.Sprintf("verdicts %v", v)
+			})
 			if got := s.Requests()[0]; got.Verdict != emulator.VerdictCanceled || got.Status != 0 {
 				t.Errorf("request: verdict %q, status %d; want canceled, 0", got.Verdict, got.Status)
 			}
@@ -261,7 +269,7 @@ func TestEmulator_Faults_DropAfter(t *testing.T) {
 			defer conn.Close()
 			body := trigger()
 			fmt.Fprintf(conn, "POST /v2/enqueue HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
-			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			_ = conn.SetReadDeadline(time.Now().Add(testwait.Limit()))
 			got, err := io.ReadAll(conn)
 			if err != nil {
 				t.Fatalf("reading until the emulator closes: %v", err)

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 func TestStart(t *testing.T) {
@@ -61,15 +63,16 @@ func TestServer_Shutdown_WaitsForRequests(t *testing.T) {
 		res.Body.Close()
 		done <- res.StatusCode
 	}()
-	for len(s.Requests()) == 0 { // wait until the request is in flight
-		time.Sleep(time.Millisecond)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	testwait.Until(t, "the request to be in flight", func() (bool, string) {
+		n := len(s.Requests())
+		return n > 0, fmt.Sprintf("%d requests received", n)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit())
 	defer cancel()
 	if err := s.Shutdown(ctx); err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
-	if code := <-done; code != 202 {
+	if code := testwait.Recv(t, "the in-flight request's answer", done); code != 202 {
 		t.Errorf("in-flight request: status %d, want 202", code)
 	}
 }
