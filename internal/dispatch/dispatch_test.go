@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fluxpd/fluxpd/internal/dispatch"
+	"github.com/fluxpd/fluxpd/internal/testwait"
 )
 
 // gauge tracks how many jobs run at once and the most seen.
@@ -30,6 +31,28 @@ func (g *gauge) enter() {
 }
 
 func (g *gauge) leave() { g.now.Add(-1) }
+
+func (g *gauge) String() string {
+	return fmt.Sprintf("%d running, at most %d", g.now.Load(), g.peak.Load())
+}
+
+// await waits, inside a job, until cond reports done, for at most
+// testwait.Limit, and then reports what was awaited and the state cond
+// described with t.Errorf: a job's goroutine may not stop the test.
+func await(t *testing.T, what string, cond func() (bool, string)) {
+	deadline := time.Now().Add(testwait.Limit())
+	for {
+		done, seen := cond()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("gave up after %s waiting for %s; last seen: %s", testwait.Limit(), what, seen)
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
 
 func keysOf(n, distinct int) []string {
 	keys := make([]string, n)
@@ -68,6 +91,9 @@ func TestRun_RunsEveryJobOnce(t *testing.T) {
 	}
 }
 
+// TestRun_BoundsConcurrency holds the first jobs until limit of them run
+// at once, so that the limit is reached however the machine schedules
+// them, then checks that it was never passed.
 func TestRun_BoundsConcurrency(t *testing.T) {
 	for _, limit := range []int{1, 3, 8} {
 		t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
@@ -75,16 +101,16 @@ func TestRun_BoundsConcurrency(t *testing.T) {
 			err := run(context.Background(), limit, keysOf(64, 64), func(context.Context, int) {
 				g.enter()
 				defer g.leave()
+				await(t, fmt.Sprintf("%d jobs of distinct keys to run at once", limit), func() (bool, string) {
+					return g.peak.Load() >= int64(limit), g.String()
+				})
 				time.Sleep(2 * time.Millisecond)
 			})
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
-			if got := g.peak.Load(); got > int64(limit) {
-				t.Errorf("%d jobs ran at once, limit is %d", got, limit)
-			}
-			if limit > 1 && g.peak.Load() < 2 {
-				t.Errorf("jobs never overlapped with limit %d", limit)
+			if got := g.peak.Load(); got != int64(limit) {
+				t.Errorf("%d jobs ran at once, want the limit, %d", got, limit)
 			}
 		})
 	}
@@ -172,7 +198,8 @@ func BenchmarkGroup(b *testing.B) {
 
 // TestGroup_JobsHandedOverWhileRunning hands jobs over one by one while
 // earlier ones run, as endpoint does while it reads rows, and reuses the
-// Group after Wait.
+// Group after Wait. The first job runs until a job of another key runs
+// beside it, so that jobs overlap however the machine schedules them.
 func TestGroup_JobsHandedOverWhileRunning(t *testing.T) {
 	g := dispatch.NewGroup(context.Background(), 3)
 	var (
@@ -189,6 +216,11 @@ func TestGroup_JobsHandedOverWhileRunning(t *testing.T) {
 			g.Go(key, func(context.Context) {
 				gauge.enter()
 				defer gauge.leave()
+				if seq == 0 {
+					await(t, "a second job to run beside the first", func() (bool, string) {
+						return gauge.peak.Load() >= 2, gauge.String()
+					})
+				}
 				time.Sleep(time.Duration(i%3) * time.Millisecond)
 				mu.Lock()
 				got[key] = append(got[key], seq)
