@@ -3,6 +3,7 @@ module github.com/fluxpd/fluxpd
 go 1.24
 
 require (
+	github.com/chromedp/chromedp v0.13.7 // for internal/emulator/inboxbrowser's browser test only
 	github.com/influxdata/flux v0.65.1
 	go.etcd.io/bbolt v1.4.3
 )
@@ -12,8 +13,14 @@ require (
 	github.com/apache/arrow/go/arrow v0.0.0-20191024131854-af6fa24be0db // indirect
 	github.com/c-bata/go-prompt v0.2.2 // indirect
 	github.com/cespare/xxhash v1.1.0 // indirect
+	github.com/chromedp/cdproto v0.0.0-20250403032234-65de8f5d025b // indirect
+	github.com/chromedp/sysutil v1.1.0 // indirect
 	github.com/eclipse/paho.mqtt.golang v1.2.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20250211171154-1ae217ad3535 // indirect
 	github.com/go-sql-driver/mysql v1.4.1 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/gobwas/pool v0.2.1 // indirect
+	github.com/gobwas/ws v1.4.0 // indirect
 	github.com/gofrs/uuid v3.3.0+incompatible // indirect
 	github.com/golang/geo v0.0.0-20190916061304-5b978397cfec // indirect
 	github.com/golang/protobuf v1.3.2 // indirect
