@@ -14,8 +14,8 @@ import (
 // The inspection and scripting API, under InspectPrefix. Answers are JSON
 // with routing keys masked:
 //
-//	GET             /_emulator/requests  received requests with verdicts, errors and reasons
-//	GET             /_emulator/alerts    alerts with their history, in creation order
+//	GET             /_emulator/requests  received requests with verdicts, errors, reasons and whole bodies
+//	GET             /_emulator/alerts    alerts with their history (each event's request and body), in creation order
 //	GET             /_emulator/summary   the WriteSummary text
 //	POST            /_emulator/reset     forget everything (Reset)
 //	GET             /_emulator/faults    queued faults

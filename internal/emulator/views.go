@@ -11,10 +11,10 @@ import (
 )
 
 // This file turns requests and alerts into what the emulator prints and
-// serves. Every printed or served surface goes through here, so that
-// routing keys are masked in one place: the key field itself with
-// redact.Key, and every other text with redact.String in case a sender put
-// its key where it does not belong.
+// serves. Every printed or served surface goes through here (whole bodies
+// through viewBody in body.go), so that routing keys are masked in one
+// place: the key field itself with redact.Key, and every other text with
+// redact.String in case a sender put its key where it does not belong.
 
 // requestView is a Request as served by GET /_emulator/requests and shown
 // on the inbox page.
