@@ -168,7 +168,7 @@ func requestList(reqs []Request, f inboxFilter, budget *int, title, none string,
 		}
 		s.Items = append(s.Items, item)
 	}
-	s.Cut = cutNote(len(s.Items), s.Total, "newest")
+	s.Cut = cutNote(len(s.Items), s.Total, "newest", "requests")
 	return s
 }
 
@@ -188,10 +188,12 @@ func routingKeys(reqs []Request) []string {
 // maxPageJSON caps the runes of a rejected body shown on the page.
 const maxPageJSON = 20000
 
-// cutNote says that shown of total items are listed, if that is fewer.
-func cutNote(shown, total int, which string) string {
+// cutNote says that shown of total items are listed, if that is fewer,
+// and where the others are: the JSON view named by view, or the filter.
+func cutNote(shown, total int, which, view string) string {
 	if shown >= total {
 		return ""
 	}
-	return "showing " + which + " " + itoa(shown) + " of " + itoa(total)
+	return "showing " + which + " " + itoa(shown) + " of " + itoa(total) +
+		"; narrow the list with the filter, or see them all at " + InspectPrefix + view
 }

@@ -165,3 +165,17 @@ func TestInbox_Bounds(t *testing.T) {
 		t.Errorf("the page has %d list entries, want at most about 5000", n)
 	}
 }
+
+// TestInbox_LenientPayload checks that an acknowledge or resolve whose
+// payload holds fields of unexpected types (accepted, as PagerDuty does)
+// still shows every field, as text.
+func TestInbox_LenientPayload(t *testing.T) {
+	e := emulator.New(emulator.Options{})
+	send(t, e, emulator.EventsPath, trigger(), encode(body{"routing_key": key, "event_action": "resolve", "dedup_key": "srv01/HTTP",
+		"payload": map[string]any{"summary": "fixed", "component": []any{"a", 1}, "group": 42, "custom_details": "just text"}}, nil))
+	_, page := inboxPage(t, e, "")
+	mustContain(t, "page", page, "Resolved alerts (1)",
+		`<details><summary>full event</summary><dl class="details">`+"\n"+`<dt>component</dt><dd>[&#34;a&#34;,1]</dd>`,
+		`<dt>group</dt><dd>42</dd>`,
+		`<dt>custom details</dt><dd class="custom"><ul class="tree"><li><span class="str">just text</span></li></ul></dd>`)
+}

@@ -49,7 +49,7 @@ func alertSections(alerts []alertRecord, f inboxFilter, budget *int) []alertSect
 		for _, p := range ps[:min(len(ps), maxInboxItems)] {
 			s.Items = append(s.Items, alertItemOf(p.a, p.v, budget))
 		}
-		s.Cut = cutNote(len(s.Items), s.Total, which)
+		s.Cut = cutNote(len(s.Items), s.Total, which, "alerts")
 		return s
 	}
 	switch f.State {
