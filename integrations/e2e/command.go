@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 )
 
 // Command is one subcommand of an e2echeck program. Run gets the arguments
@@ -85,12 +84,12 @@ var FreePortCommand = Command{Name: "freeport", Run: func([]string) error {
 	return nil
 }}
 
-// WaitCommand is "e2echeck wait -url URL -timeout 60s [-pid PID]": poll
-// URL until it answers 2xx; fail at the timeout or when PID exits.
+// WaitCommand is "e2echeck wait -url URL [-timeout D] [-pid PID]": poll
+// URL until it answers 2xx; fail after D (default Limit) or when PID exits.
 var WaitCommand = Command{Name: "wait", Run: func(args []string) error {
 	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
 	url := fs.String("url", "", "URL to poll")
-	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
+	timeout := fs.Duration("timeout", Limit(), "give up after this long (a bound against hangs)")
 	pid := fs.Int("pid", 0, "fail early when this process is gone")
 	if err := ParseFlags(fs, args, "url"); err != nil {
 		return err

@@ -91,10 +91,10 @@ func TestFreePortCommand(t *testing.T) {
 func TestWaitCommand(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	if err := WaitCommand.Run([]string{"-url", srv.URL, "-timeout", "5s"}); err != nil {
+	if err := WaitCommand.Run([]string{"-url", srv.URL}); err != nil {
 		t.Errorf("ready server: %v", err)
 	}
-	if err := WaitCommand.Run([]string{"-timeout", "5s"}); !errors.Is(err, ErrUsage) {
+	if err := WaitCommand.Run([]string{"-timeout", "1m"}); !errors.Is(err, ErrUsage) {
 		t.Errorf("no -url: err = %v, want ErrUsage", err)
 	}
 }

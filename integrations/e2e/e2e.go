@@ -7,6 +7,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -28,14 +29,20 @@ func FreePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Wait polls url until it answers 2xx, for at most timeout; when pid is
-// not 0 it fails as soon as that process is gone.
-func Wait(url string, timeout time.Duration, pid int) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(timeout)
+// Wait polls url until it answers 2xx and gives up after limit (a
+// request still unanswered then is abandoned); when pid is not 0 it fails
+// as soon as that process is gone. Its errors say what was awaited and the
+// last answer or error seen.
+func Wait(url string, limit time.Duration, pid int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
 	var last string
 	for {
-		resp, err := client.Get(url)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -43,16 +50,20 @@ func Wait(url string, timeout time.Duration, pid int) error {
 				return nil
 			}
 			last = resp.Status
-		} else {
+		} else if ctx.Err() == nil || last == "" {
+			// An attempt cut short by the limit says less than the one before.
 			last = err.Error()
 		}
 		if pid > 0 && syscall.Kill(pid, 0) != nil {
-			return fmt.Errorf("process %d exited before %s was ready (last: %s)", pid, url, last)
+			return fmt.Errorf("process %d exited before %s answered 2xx; last seen: %s", pid, url, last)
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not ready after %s (last: %s)", url, timeout, last)
+		if ctx.Err() != nil {
+			return fmt.Errorf("gave up after %s waiting for %s to answer 2xx; last seen: %s", limit, url, last)
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 

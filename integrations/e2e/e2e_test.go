@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,25 +33,44 @@ func TestParseCSV(t *testing.T) {
 }
 
 func TestWait(t *testing.T) {
-	ready := false
+	var asked atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !ready {
-			ready = true
+		if !asked.Swap(true) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	if err := Wait(srv.URL, 5*time.Second, 0); err != nil {
+	if err := Wait(srv.URL, Limit(), 0); err != nil {
 		t.Fatal(err)
 	}
 	port, err := FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = Wait("http://127.0.0.1:"+strconv.Itoa(port), 300*time.Millisecond, 0)
-	if err == nil || !strings.Contains(err.Error(), "not ready after 300ms") {
-		t.Errorf("closed port: err = %v", err)
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	err = Wait(url, 300*time.Millisecond, 0)
+	want := "gave up after 300ms waiting for " + url + " to answer 2xx; last seen: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("closed port: err = %v, want %q and the connection's error", err, want)
+	}
+}
+
+// A server that never answers: Wait abandons the request at its limit.
+func TestWait_Hung(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	err := Wait(srv.URL, 200*time.Millisecond, 0)
+	want := "gave up after 200ms waiting for " + srv.URL + " to answer 2xx; last seen: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "deadline exceeded") {
+		t.Errorf("hung server: err = %v, want %q and the request's deadline", err, want)
 	}
 }

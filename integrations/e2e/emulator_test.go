@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -20,7 +19,7 @@ func TestAlerts(t *testing.T) {
 			"history":[{"action":"trigger","severity":"critical","summary":"CPU at 97%"},{"action":"resolve"}]}]`))
 	}))
 	defer srv.Close()
-	client := &http.Client{Timeout: 5 * time.Second}
+	client := &http.Client{Timeout: Limit()}
 	got, err := Alerts(client, srv.URL+"/") // a trailing slash is dropped
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +51,7 @@ func TestGetJSON(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	client := &http.Client{Timeout: 5 * time.Second}
+	client := &http.Client{Timeout: Limit()}
 	var v struct{ N int }
 	if err := GetJSON(client, srv.URL+"/ok", &v); err != nil || v.N != 3 {
 		t.Errorf("GetJSON = %v, %+v; want nil, N=3", err, v)
