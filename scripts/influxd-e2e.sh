@@ -138,7 +138,7 @@ say "both servers are ready"
 # ------------------------------------------------------------- helpers ---
 # influxql STATEMENT: run an InfluxQL statement through /query.
 influxql() {
-  curl -fsS -XPOST "$INFLUX/query" --data-urlencode "q=$1" > "$tmp/influxql.json"
+  curl -fsS --max-time "$LIMIT" -XPOST "$INFLUX/query" --data-urlencode "q=$1" > "$tmp/influxql.json"
   if grep -q '"error"' "$tmp/influxql.json"; then
     say "InfluxQL '$1' failed: $(cat "$tmp/influxql.json")"
     return 1
@@ -147,7 +147,7 @@ influxql() {
 
 # write LINE...: write line protocol (precision s) to database mon.
 write() {
-  printf '%s\n' "$@" | curl -fsS -XPOST "$INFLUX/write?db=mon&precision=s" --data-binary @-
+  printf '%s\n' "$@" | curl -fsS --max-time "$LIMIT" -XPOST "$INFLUX/write?db=mon&precision=s" --data-binary @-
 }
 
 # flux NAME: POST the Flux script on stdin to /api/v2/query, save the CSV
@@ -156,10 +156,13 @@ write() {
 flux() {
   local name=$1 code
   cat > "$tmp/$name.flux"
-  code=$(curl -sS -o "$tmp/$name.csv" -w '%{http_code}' -XPOST "$INFLUX/api/v2/query" \
+  code=$(curl -sS --max-time "$LIMIT" -o "$tmp/$name.csv" -w '%{http_code}' -XPOST "$INFLUX/api/v2/query" \
     -H 'Content-Type: application/vnd.flux' -H 'Accept: application/csv' \
     --data-binary @"$tmp/$name.flux")
-  if [[ "$code" != 200 ]]; then
+  if [[ "$code" == 000 ]]; then # curl said why above: refused, or no answer within $LIMIT s
+    echo "no answer from /api/v2/query (waited at most ${LIMIT}s)"
+    return 1
+  elif [[ "$code" != 200 ]]; then
     echo "/api/v2/query answered HTTP $code: $(cat "$tmp/$name.csv")"
     return 1
   fi

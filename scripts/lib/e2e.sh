@@ -18,16 +18,34 @@
 #                                    environment variables matching a GLOB
 #   spawn LOG CMD...                 start CMD in the background, output to
 #                                    $tmp/LOG; its PID is $spawned
-#   ready URL PID                    wait for URL to answer 2xx (at most
-#                                    $READY_TIMEOUT), failing when PID exits
+#   ready URL PID                    wait for URL to answer 2xx, failing
+#                                    when PID exits
+#   scaled SECONDS                   SECONDS times $FLUXPD_TEST_TIMEOUT_SCALE,
+#                                    rounded up to whole seconds
+#
+# Every wait is for an event (a server answering, a process exiting), never
+# for a fixed time, and gives up only after $LIMIT seconds: three minutes
+# (as internal/testwait bounds the Go tests' waits) times
+# FLUXPD_TEST_TIMEOUT_SCALE (a positive number, default 1; the e2echeck
+# helpers read it too, through integrations/e2e.Limit). The limit exists to
+# stop a hang on a busy machine, not to check how fast anything is.
 
-READY_TIMEOUT=${READY_TIMEOUT:-60s}
+say() { printf '%s: %s\n' "$NAME" "$*"; }
+
+scaled() {
+  awk -v n="$1" -v s="${FLUXPD_TEST_TIMEOUT_SCALE:-1}" 'BEGIN { v = n * s; i = int(v); if (i < v) i++; print i }'
+}
+
+if ! [[ "${FLUXPD_TEST_TIMEOUT_SCALE:-1}" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] \
+    || (( $(scaled 1000000) == 0 )); then
+  say "FLUXPD_TEST_TIMEOUT_SCALE=\"$FLUXPD_TEST_TIMEOUT_SCALE\": want a positive number such as 2"
+  exit 2
+fi
+LIMIT=$(scaled 180)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX")
 pids=()
 spawned=
 e2echeck=
-
-say() { printf '%s: %s\n' "$NAME" "$*"; }
 
 dump_logs() {
   local f
@@ -40,15 +58,18 @@ dump_logs() {
 
 on_failure() { dump_logs; }
 
-stop() { # stop PID: TERM, wait up to 10s, then KILL
-  local pid=$1
+stop() { # stop PID: TERM, wait for it to exit (at most $LIMIT s), then KILL
+  local pid=$1 deadline=$((SECONDS + LIMIT))
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  while kill -0 "$pid" 2>/dev/null; do
+    if (( SECONDS >= deadline )); then
+      say "gave up after ${LIMIT}s waiting for process $pid to exit after TERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
     sleep 0.1
   done
-  kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
 
@@ -97,5 +118,5 @@ spawn() {
 }
 
 ready() {
-  "$e2echeck" wait -url "$1" -timeout "$READY_TIMEOUT" -pid "$2"
+  "$e2echeck" wait -url "$1" -timeout "${LIMIT}s" -pid "$2"
 }
