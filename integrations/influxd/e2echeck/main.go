@@ -7,8 +7,9 @@
 //
 //	e2echeck freeport
 //	    print a TCP port that is free on 127.0.0.1
-//	e2echeck wait -url URL -timeout 60s [-pid PID]
-//	    poll URL until it answers 2xx; fail at the timeout or when PID exits
+//	e2echeck wait -url URL [-timeout D] [-pid PID]
+//	    poll URL until it answers 2xx; fail after D (default: e2e.Limit,
+//	    three minutes times $FLUXPD_TEST_TIMEOUT_SCALE) or when PID exits
 //	e2echeck csv -file F [-rows N] [-eq COL=VALUE]... [-nonempty COL]...
 //	    check every data row of a Flux CSV result
 //	e2echeck csv-value -file F -col COL [-where COL=VALUE]
@@ -28,7 +29,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/fluxpd/fluxpd/integrations/e2e"
 )
@@ -172,8 +172,8 @@ func csvValue(args []string) error {
 	return nil
 }
 
-// client reads the emulator's inspection API.
-var client = &http.Client{Timeout: 10 * time.Second}
+// client reads the emulator's inspection API; its bound stops a hang.
+var client = &http.Client{Timeout: e2e.Limit()}
 
 // emuRequest is the part of the emulator's GET /_emulator/requests that
 // the test checks (its alerts are e2e.Alert).

@@ -3,8 +3,9 @@
 //
 //	e2echeck freeport
 //	    print a TCP port that is free on 127.0.0.1
-//	e2echeck wait -url URL -timeout 60s [-pid PID]
-//	    poll URL until it answers 2xx; fail at the timeout or when PID exits
+//	e2echeck wait -url URL [-timeout D] [-pid PID]
+//	    poll URL until it answers 2xx; fail after D (default: e2e.Limit,
+//	    three minutes times $FLUXPD_TEST_TIMEOUT_SCALE) or when PID exits
 //	e2echeck proxy -listen ADDR -to EMULATOR -reject-key KEY
 //	    a recording proxy in front of the fluxpd emulator: it keeps every
 //	    event body (routing keys masked) for GET /_proxy/events, answers

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fluxpd/fluxpd/integrations/e2e"
 )
 
 // recorded is one event body that reached the proxy, routing key masked.
@@ -37,6 +39,8 @@ type event struct {
 		Component string `json:"component"`
 		Group     string `json:"group"`
 		Class     string `json:"class"`
+		// CustomDetails holds the run's scheduledFor in pd-task's events.
+		CustomDetails map[string]any `json:"custom_details"`
 	} `json:"payload"`
 }
 
@@ -62,7 +66,7 @@ func proxy(args []string) error {
 		mu  sync.Mutex
 		got []recorded
 	)
-	client := &http.Client{Timeout: 30 * time.Second}
+	client := &http.Client{Timeout: e2e.Limit()} // stops a hang; the sender bounds its own wait
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_proxy/events", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()

@@ -9,7 +9,8 @@ package main
 //	        sends it with pagerduty.endpoint() (no URL: the server default,
 //	        FLUXPD_PAGERDUTY_URL) and a key from secrets.get (an org secret
 //	        set with PATCH /api/v2/orgs/ID/secrets): its runs succeed and
-//	        each run sent one event with the stored fields
+//	        each run sent one event with the stored fields (and, in
+//	        custom_details, the run's scheduledFor: now())
 //	(b)     a threshold check (CRIT above 90), a PagerDuty endpoint and a
 //	        rule with status rules CRIT and OK-after-CRIT: V goes 95 then
 //	        10; the alert is triggered with InfluxDB's generated fields and
@@ -25,6 +26,11 @@ package main
 //	        _sent=false, "queued for redelivery"; the alert does not change;
 //	        after DELETE /_emulator/outage the server's background flusher
 //	        delivers trigger then resolve, and the alert ends resolved
+//
+// InfluxDB runs the task, the check and the rules on wall-clock schedules
+// (every 5s); on a busy machine a run may come late. So every step waits
+// for the event it needs (a notification recorded, an alert on the
+// emulator, a run finished: see runs.go), bounded only by e2e.Limit.
 
 import (
 	"bytes"
@@ -170,21 +176,10 @@ func (s *runner) alerts() ([]e2e.Alert, error) {
 	return e2e.Alerts(s.client, s.emu)
 }
 
-// poll calls f every 500ms until it returns nil or the timeout passes.
-func poll(timeout time.Duration, f func() error) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-}
-
 func scenario(args []string) error {
 	fs := flag.NewFlagSet("scenario", flag.ContinueOnError)
-	s := &runner{client: &http.Client{Timeout: 30 * time.Second}}
+	// The client's bound stops a hung request; no answer is expected fast.
+	s := &runner{client: &http.Client{Timeout: e2e.Limit()}}
 	fs.StringVar(&s.influx, "influx", "", "InfluxDB base URL")
 	fs.StringVar(&s.emu, "emulator", "", "emulator base URL")
 	fs.StringVar(&s.proxy, "proxy", "", "recording proxy base URL")
@@ -350,6 +345,7 @@ from(bucket: "e2e")
         source: r.host,
         summary: r.summary,
         timestamp: r._time,
+        customDetails: {scheduledFor: string(v: now())},
     }))()
 `
 	var task struct{ ID string }
@@ -382,7 +378,7 @@ from(bucket: "e2e")
 	s.note("(b) usage_user = 95 (critical)")
 	usage.Store(95)
 	var key1 string
-	s.check("(b) the emulator has the pd-rule alert triggered", poll(40*time.Second, func() error {
+	s.check("(b) the emulator has the pd-rule alert triggered", e2e.Until("pd-rule's trigger to reach the receiver", func() error {
 		_, evs, err := s.events()
 		if err != nil {
 			return err
@@ -393,17 +389,17 @@ from(bucket: "e2e")
 				return nil
 			}
 		}
-		return fmt.Errorf("no trigger from pd-rule after 40s; events: %s", e2e.Pretty(evs))
+		return fmt.Errorf("no trigger from pd-rule; events: %s", e2e.Pretty(evs))
 	}))
 	// Let the refused rules run at least once while critical.
-	s.check("(c) the refused and short-key rules ran while critical", poll(30*time.Second, func() error {
+	s.check("(c) the refused and short-key rules ran while critical", e2e.Until("a notification of pd-rule-refused and of pd-rule-short in _monitoring", func() error {
 		for _, id := range []string{badRuleID, shortRuleID} {
 			rows, err := s.query(`from(bucket: "_monitoring") |> range(start: -1h) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + id + `")`)
 			if err != nil {
 				return err
 			}
 			if len(rows) == 0 {
-				return fmt.Errorf("no notification of rule %s yet", id)
+				return fmt.Errorf("no notification of rule %s (pd-rule-refused %s, pd-rule-short %s) yet", id, badRuleID, shortRuleID)
 			}
 		}
 		return nil
@@ -411,22 +407,26 @@ from(bucket: "e2e")
 	s.note("(b) usage_user = 10 (back to normal)")
 	usage.Store(10)
 	var alert e2e.Alert
-	s.check("(b) the emulator has the pd-rule alert resolved (OK after CRIT)", poll(45*time.Second, func() error {
-		as, err := s.alerts()
-		if err != nil {
-			return err
-		}
-		for _, a := range as {
-			if a.DedupKey == key1 {
-				alert = a
-				if a.Status == "resolved" {
-					return nil
-				}
-				return fmt.Errorf("alert %q is %s after 45s: %s", key1, a.Status, e2e.Pretty(a))
+	resolved := fmt.Errorf("no alert to resolve: pd-rule's trigger never came")
+	if key1 != "" {
+		resolved = e2e.Until("pd-rule's resolve to reach the emulator", func() error {
+			as, err := s.alerts()
+			if err != nil {
+				return err
 			}
-		}
-		return fmt.Errorf("no alert with dedup key %q: %s", key1, e2e.Pretty(as))
-	}))
+			for _, a := range as {
+				if a.DedupKey == key1 {
+					alert = a
+					if a.Status == "resolved" {
+						return nil
+					}
+					return fmt.Errorf("alert %q is %s: %s", key1, a.Status, e2e.Pretty(a))
+				}
+			}
+			return fmt.Errorf("no alert with dedup key %q: %s", key1, e2e.Pretty(as))
+		})
+	}
+	s.check("(b) the emulator has the pd-rule alert resolved (OK after CRIT)", resolved)
 	usage.Store(20)
 
 	// The generated fields.
@@ -521,7 +521,26 @@ monitor.from(start: -1h) |> filter(fn: (r) => r._check_name == "cpu-high")`)
 		fmt.Printf("      %d notifications, all _sent=%s\n", len(rows), want)
 		return nil
 	}
-	s.check(`(b) _monitoring notifications of pd-rule all have _sent = "true"`, sentIs(ruleID, "true"))
+	// A rule run writes its notifications after its sends: wait for the
+	// records of the trigger and the resolve that reached the emulator.
+	var recorded error
+	if resolved == nil {
+		recorded = e2e.Until("pd-rule's notifications of its trigger (crit) and its resolve (ok) in _monitoring", func() error {
+			rows, err := notifications(ruleID)
+			if err != nil {
+				return err
+			}
+			levels := map[string]int{}
+			for _, r := range rows {
+				levels[r["_level"]]++
+			}
+			if levels["crit"] == 0 || levels["ok"] == 0 {
+				return fmt.Errorf("pd-rule's notifications by level: %v", levels)
+			}
+			return nil
+		})
+	}
+	s.check(`(b) _monitoring notifications of pd-rule all have _sent = "true"`, joinErrs(recorded, sentIs(ruleID, "true")))
 	lastRun := func(kind, id string) error {
 		var v struct {
 			LastRunStatus string `json:"lastRunStatus"`
@@ -531,7 +550,7 @@ monitor.from(start: -1h) |> filter(fn: (r) => r._check_name == "cpu-high")`)
 			return err
 		}
 		if v.LastRunStatus != "success" {
-			return fmt.Errorf("lastRunStatus %q, lastRunError %q", v.LastRunStatus, v.LastRunError)
+			return fmt.Errorf("lastRunStatus %q, lastRunError %q%s", v.LastRunStatus, v.LastRunError, s.failedRuns(id))
 		}
 		return nil
 	}
@@ -619,7 +638,8 @@ func (s *runner) emulator(method, path, body string) error {
 	return nil
 }
 
-// outage is part (e); set sets the usage the writer writes.
+// outage is part (e), for pd-rule (ruleID), whose alert has dedup key key;
+// set sets the usage the writer writes.
 func (s *runner) outage(ruleID, key string, set func(int64)) {
 	// history returns the latest alert with the dedup key and how many
 	// there are (a trigger after a resolve opens a new alert, as in
@@ -641,34 +661,36 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 		}
 		return last, n, nil
 	}
-	// Overlapping runs of pd-rule may send the resolve of (b) once more:
-	// start the outage once pd-rule has been quiet for a whole window.
-	s.check("(e) pd-rule is quiet (no notification for 11s) before the outage", poll(45*time.Second, func() error {
-		rows, err := s.query(`from(bucket: "_monitoring") |> range(start: -11s) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + ruleID + `" and r._field == "_body")`)
+	// Late runs of pd-rule may still send (b)'s events (a run reads the
+	// statuses written from 5s before its tick up to when it runs, and runs
+	// overlap on a busy machine): start the outage once pd-rule is quiet.
+	s.check("(e) pd-rule is quiet before the outage (its runs scheduled in the 10s after its last notification sent nothing)", func() error {
+		taskID, err := s.taskOf("pd-rule", ruleID)
 		if err != nil {
 			return err
 		}
-		if len(rows) > 0 {
-			return fmt.Errorf("pd-rule still sends: %d notifications in the last 11s", len(rows))
-		}
-		return nil
-	}))
+		return s.quiet("pd-rule", ruleID, taskID)
+	}())
 	before, k0, err := history()
 	if !s.check("(e) the pd-rule alert before the outage", err) {
 		return
 	}
 	n0 := len(before.History)
 	start := time.Now().UTC()
-	if !s.check(`(e) POST /_emulator/outage {"for":"120s"}: the emulator answers 503 to every event`,
-		s.emulator(http.MethodPost, "/_emulator/outage", `{"for":"120s"}`)) {
+	// The test ends the outage itself (DELETE below) once both
+	// notifications are queued, each awaited for at most Limit: "for" only
+	// ends it should the test die first.
+	outageFor := 3 * e2e.Limit()
+	if !s.check(fmt.Sprintf(`(e) POST /_emulator/outage {"for":"%s"}: the emulator answers 503 to every event`, outageFor),
+		s.emulator(http.MethodPost, "/_emulator/outage", fmt.Sprintf(`{"for":%q}`, outageFor))) {
 		return
 	}
 	defer s.emulator(http.MethodDelete, "/_emulator/outage", "")
 	// queued waits for a pd-rule notification at level lvl since the
 	// outage began with _sent = "false" and a body saying it was queued.
 	var critAt string // _time of the first queued crit notification (RFC3339Nano sorts as text)
-	queued := func(lvl string, timeout time.Duration) error {
-		return poll(timeout, func() error {
+	queued := func(lvl string) error {
+		return e2e.Until("pd-rule's "+lvl+" notification, queued for redelivery, in _monitoring", func() error {
 			rows, err := s.query(`from(bucket: "_monitoring") |> range(start: ` + start.Format(time.RFC3339Nano) + `) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + ruleID + `" and r._field == "_body" and r._level == "` + lvl + `")`)
 			if err != nil {
 				return err
@@ -684,15 +706,15 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 				}
 				seen = append(seen, fmt.Sprintf("_sent=%s _body=%q", r["_sent"], r["_value"]))
 			}
-			return fmt.Errorf("no %s notification of pd-rule with _sent=false and a body saying it was queued for redelivery since the outage began (after %s); rows: %v", lvl, timeout, seen)
+			return fmt.Errorf("no %s notification of pd-rule with _sent=false and a body saying it was queued for redelivery since the outage began; rows: %v", lvl, seen)
 		})
 	}
 	s.note("(e) usage_user = 95 (critical) during the outage")
 	set(95)
-	s.check(`(e) pd-rule's crit notification during the outage: _sent = "false", queued for redelivery`, queued("crit", 60*time.Second))
+	s.check(`(e) pd-rule's crit notification during the outage: _sent = "false", queued for redelivery`, queued("crit"))
 	s.note("(e) usage_user = 10 (back to normal) during the outage")
 	set(10)
-	s.check(`(e) pd-rule's ok notification during the outage, after the crit one: _sent = "false", queued (behind the trigger)`, queued("ok", 60*time.Second))
+	s.check(`(e) pd-rule's ok notification during the outage, after the crit one: _sent = "false", queued (behind the trigger)`, queued("ok"))
 	set(20)
 	during, k1, err := history()
 	s.check("(e) the emulator's alert did not change during the outage", func() error {
@@ -709,7 +731,7 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 		return
 	}
 	var after e2e.Alert
-	s.check("(e) the background flusher delivers the queued events in order: trigger, then resolve; the alert ends resolved", poll(60*time.Second, func() error {
+	s.check("(e) the background flusher delivers the queued events in order: trigger, then resolve; the alert ends resolved", e2e.Until("the outbox's trigger and resolve to reach the emulator", func() error {
 		a, k, err := history()
 		if err != nil {
 			return err
@@ -721,7 +743,7 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 		}
 		actions := e2e.Actions(newEvents)
 		if len(actions) < 2 || actions[0] != "trigger" || actions[len(actions)-1] != "resolve" || a.Status != "resolved" {
-			return fmt.Errorf("after 60s the alert's new history is %v (want trigger ... resolve), status %s: %s", actions, a.Status, e2e.Pretty(a))
+			return fmt.Errorf("the alert's new history is %v (want trigger ... resolve), status %s: %s", actions, a.Status, e2e.Pretty(a))
 		}
 		if k > k0 {
 			fmt.Printf("      the trigger after the resolve of (b) opened a new alert under the same dedup key, as in PagerDuty\n")
@@ -730,8 +752,12 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 		return nil
 	}))
 	_ = after
-	logText, _ := os.ReadFile(s.logFile)
-	s.check("(e) InfluxDB's log has the outbox's queued and delivered lines", func() error {
+	// The flusher logs a delivery after PagerDuty's answer: wait for it.
+	s.check("(e) InfluxDB's log has the outbox's queued and delivered lines", e2e.Until("the outbox's queued and delivered lines in "+s.logFile, func() error {
+		logText, err := os.ReadFile(s.logFile)
+		if err != nil {
+			return err
+		}
 		var q, d string
 		for _, l := range strings.Split(string(logText), "\n") {
 			if !strings.Contains(l, "outbox: ") {
@@ -740,7 +766,7 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 			if q == "" && strings.Contains(l, "outbox: queued") {
 				q = l
 			}
-			if d == "" && strings.Contains(l, "delivered") {
+			if d == "" && strings.Contains(l, "outbox: delivered") {
 				d = l
 			}
 		}
@@ -749,7 +775,7 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 		}
 		fmt.Printf("      %s\n      %s\n", q, d)
 		return nil
-	}())
+	}))
 }
 
 func joinErrs(errs ...error) error {
@@ -765,30 +791,22 @@ func joinErrs(errs ...error) error {
 	return fmt.Errorf("%s", strings.Join(msgs, "\n"))
 }
 
-// taskResult runs at the end (the task has run for the whole scenario):
-// stop the task, then compare its successful runs with the events sent.
+// taskResult runs before part (e) (the task has run through (b) and (c)):
+// once the task has finished at least 3 runs, stop it, wait until what it
+// did has settled (see settled), then compare its successful runs with
+// the events sent.
 func (s *runner) taskResult(id string, alertTime time.Time) {
+	s.check("(a) the task has finished at least 3 runs", s.finishedRuns("pd-task", id, 3))
 	s.check("(a) PATCH /api/v2/tasks/ID status inactive", s.do(http.MethodPatch, "/api/v2/tasks/"+id, map[string]any{"status": "inactive"}, nil))
-	time.Sleep(2 * time.Second) // a run already started finishes
-	var runs struct {
-		Runs []struct {
-			Status string `json:"status"`
-		} `json:"runs"`
-	}
-	err := poll(10*time.Second, func() error {
-		if err := s.do(http.MethodGet, "/api/v2/tasks/"+id+"/runs?limit=100", nil, &runs); err != nil {
-			return err
-		}
-		for _, r := range runs.Runs {
-			if r.Status == "started" || r.Status == "scheduled" {
-				return fmt.Errorf("a run is still %s", r.Status)
-			}
-		}
-		return nil
+	var v taskView
+	err := e2e.Until("pd-task to settle: no run in progress, and every event it sent from a listed run", func() error {
+		var err error
+		v, err = s.settled(id)
+		return err
 	})
 	ok := 0
 	var statuses []string
-	for _, r := range runs.Runs {
+	for _, r := range v.runs {
 		statuses = append(statuses, r.Status)
 		if r.Status == "success" {
 			ok++
@@ -798,7 +816,7 @@ func (s *runner) taskResult(id string, alertTime time.Time) {
 		if err != nil {
 			return err
 		}
-		if ok < 3 || ok != len(runs.Runs) {
+		if ok < 3 || ok != len(v.runs) {
 			var logs any
 			_ = s.do(http.MethodGet, "/api/v2/tasks/"+id+"/logs", nil, &logs)
 			return fmt.Errorf("runs: %v\nlogs: %s", statuses, e2e.Pretty(logs))
@@ -806,16 +824,10 @@ func (s *runner) taskResult(id string, alertTime time.Time) {
 		fmt.Printf("      %d runs: %v\n", ok, statuses)
 		return nil
 	}())
-	_, evs, err2 := s.events()
-	var mine []event
-	for _, e := range evs {
-		if e.Payload != nil && e.Payload.Source == "db-1" {
-			mine = append(mine, e)
-		}
-	}
+	mine := v.events
 	s.check("(a) the receiver got one event per successful run, with the stored fields, at the server's default URL", func() error {
-		if err2 != nil {
-			return err2
+		if err != nil {
+			return err
 		}
 		if len(mine) != ok {
 			return fmt.Errorf("%d events for %d successful runs: %s", len(mine), ok, e2e.Pretty(mine))
@@ -833,13 +845,12 @@ func (s *runner) taskResult(id string, alertTime time.Time) {
 		fmt.Printf("      %d events\n", len(mine))
 		return nil
 	}())
-	as, err := s.alerts()
 	s.check("(a) the emulator shows them as one alert", func() error {
 		if err != nil {
 			return err
 		}
 		n := 0
-		for _, a := range as {
+		for _, a := range v.alerts {
 			if a.Source == "db-1" {
 				n++
 				if a.Count != len(mine) || a.Status != "triggered" {
@@ -848,7 +859,7 @@ func (s *runner) taskResult(id string, alertTime time.Time) {
 			}
 		}
 		if n != 1 {
-			return fmt.Errorf("%d alerts from db-1: %s", n, e2e.Pretty(as))
+			return fmt.Errorf("%d alerts from db-1: %s", n, e2e.Pretty(v.alerts))
 		}
 		return nil
 	}())
