@@ -121,3 +121,40 @@ func (s *runner) quiet(name, ruleID, taskID string) error {
 		return nil
 	})
 }
+
+// missedTransition explains, for a failure message, whether InfluxDB's
+// rule with ID ruleID saw the check's first OK status after CRIT written
+// since since: a rule run notifies about the statuses written from 5s
+// before its tick up to when it runs, so a status written late (after the
+// run that should see it has read) is never notified, by design of
+// InfluxDB's rules. "" when it cannot tell.
+func (s *runner) missedTransition(ruleID string, since time.Time) string {
+	statuses, err := s.query(`import "influxdata/influxdb/monitor"
+monitor.from(start: ` + since.UTC().Format(time.RFC3339Nano) + `) |> filter(fn: (r) => r._check_name == "cpu-high") |> group() |> sort(columns: ["_time"])`)
+	if err != nil {
+		return ""
+	}
+	prev, okAt := "", ""
+	for _, r := range statuses {
+		if prev == "crit" && r["_level"] == "ok" {
+			okAt = r["_time"]
+			break
+		}
+		prev = r["_level"]
+	}
+	if okAt == "" {
+		return "\nthe check has written no OK status after a CRIT one since " + since.UTC().Format(time.RFC3339Nano)
+	}
+	t, err := time.Parse(time.RFC3339Nano, okAt)
+	if err != nil {
+		return ""
+	}
+	rows, err := s.query(`from(bucket: "_monitoring") |> range(start: ` + since.UTC().Format(time.RFC3339Nano) + `) |> filter(fn: (r) => r._measurement == "notifications" and r._notification_rule_id == "` + ruleID + `" and r._field == "_status_timestamp" and r._value == ` + fmt.Sprint(t.UnixNano()) + `)`)
+	if err != nil {
+		return ""
+	}
+	if len(rows) == 0 {
+		return fmt.Sprintf("\nthe check's first OK status after CRIT (at %s) has no notification of the rule: InfluxDB's rule did not see it", okAt)
+	}
+	return fmt.Sprintf("\nthe check's first OK status after CRIT (at %s) has %d notifications of the rule", okAt, len(rows))
+}

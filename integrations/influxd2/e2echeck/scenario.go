@@ -376,6 +376,7 @@ from(bucket: "e2e")
 
 	// Critical, then back to normal.
 	s.note("(b) usage_user = 95 (critical)")
+	critFrom := time.Now()
 	usage.Store(95)
 	var key1 string
 	s.check("(b) the emulator has the pd-rule alert triggered", e2e.Until("pd-rule's trigger to reach the receiver", func() error {
@@ -425,6 +426,9 @@ from(bucket: "e2e")
 			}
 			return fmt.Errorf("no alert with dedup key %q: %s", key1, e2e.Pretty(as))
 		})
+		if resolved != nil {
+			resolved = fmt.Errorf("%w%s", resolved, s.missedTransition(ruleID, critFrom))
+		}
 	}
 	s.check("(b) the emulator has the pd-rule alert resolved (OK after CRIT)", resolved)
 	usage.Store(20)
@@ -714,7 +718,11 @@ func (s *runner) outage(ruleID, key string, set func(int64)) {
 	s.check(`(e) pd-rule's crit notification during the outage: _sent = "false", queued for redelivery`, queued("crit"))
 	s.note("(e) usage_user = 10 (back to normal) during the outage")
 	set(10)
-	s.check(`(e) pd-rule's ok notification during the outage, after the crit one: _sent = "false", queued (behind the trigger)`, queued("ok"))
+	okQueued := queued("ok")
+	if okQueued != nil {
+		okQueued = fmt.Errorf("%w%s", okQueued, s.missedTransition(ruleID, start))
+	}
+	s.check(`(e) pd-rule's ok notification during the outage, after the crit one: _sent = "false", queued (behind the trigger)`, okQueued)
 	set(20)
 	during, k1, err := history()
 	s.check("(e) the emulator's alert did not change during the outage", func() error {
