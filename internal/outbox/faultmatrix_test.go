@@ -96,10 +96,11 @@ func (c *stoppedClock) Sleep(ctx context.Context, d time.Duration) error {
 // against a rate limit of 5 events per 200 ms per routing key: every
 // event is delivered, per-key order holds, the 429s are absorbed.
 func TestFaultMatrix_StormAgainstRateLimit(t *testing.T) {
-	// The emulator's clock stands still during the storm, so that the
-	// storm meets the limit however slowly this machine offers the events:
-	// each routing key has its 5 events, then 429s. It runs again for the
-	// drain.
+	// The emulator's clock stands still until every routing key has been
+	// answered 429, so that the storm meets the limit however slowly this
+	// machine offers the events: each routing key has its 5 events, then
+	// 429s. Then it runs, for the rest of the storm and the drain.
+	const keys = 5
 	var storming atomic.Bool
 	storming.Store(true)
 	stormTime := time.Now()
@@ -111,7 +112,7 @@ func TestFaultMatrix_StormAgainstRateLimit(t *testing.T) {
 	}
 	s := emulatortest.New(t, emulator.Options{RateLimit: 5, RateWindow: 200 * time.Millisecond, Now: now})
 	ob, _, _ := open(t, outbox.Options{BaseDelay: 50 * time.Millisecond, MaxDelay: 200 * time.Millisecond})
-	evs := pairs(5, 10, 10)
+	evs := pairs(keys, 10, 10)
 	if len(evs) != 1000 {
 		t.Fatalf("%d events", len(evs))
 	}
@@ -120,6 +121,7 @@ func TestFaultMatrix_StormAgainstRateLimit(t *testing.T) {
 	sender := oneShot()
 	var mu sync.Mutex
 	queued := 0
+	throttledKeys := map[string]bool{}
 	var wg sync.WaitGroup
 	for w := 0; w < 10; w++ {
 		wg.Add(1)
@@ -137,6 +139,12 @@ func TestFaultMatrix_StormAgainstRateLimit(t *testing.T) {
 				if d.Queued {
 					mu.Lock()
 					queued++
+					if d.Status() == http.StatusTooManyRequests {
+						throttledKeys[ev.rk] = true
+						if len(throttledKeys) == keys {
+							storming.Store(false)
+						}
+					}
 					mu.Unlock()
 				} else if d.Err != nil {
 					t.Errorf("event %d neither delivered nor queued: %v", ev.seq, d.Err)
