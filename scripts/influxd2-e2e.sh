@@ -7,7 +7,7 @@
 #
 # It builds bin/influxd2-fluxpd (scripts/influxd2-build.sh), bin/fluxpd and
 # the helper integrations/influxd2/e2echeck, then starts on free 127.0.0.1
-# ports, with state in a temporary dir:
+# ports, with InfluxDB's state in memory (state_dir in scripts/lib/e2e.sh):
 #   - the fluxpd PagerDuty emulator;
 #   - e2echeck proxy in front of it: it records every event body (keys
 #     masked) so the test can check fields the emulator does not show
@@ -39,7 +39,9 @@ LOGS=(influxd.log emulator.log proxy.log)
 LOG_LINES=40
 # shellcheck source-path=SCRIPTDIR/..
 source scripts/lib/e2e.sh
-mkdir -p "$tmp/answers" "$tmp/state"
+mkdir -p "$tmp/answers"
+state_dir
+state=$state_dir
 
 # Placeholders, never real keys: 32 characters (accepted), 32 (refused by the
 # proxy), 31 (refused by everyone).
@@ -109,15 +111,15 @@ env_without 'INFLUXD_*' 'FLUXPD_*'
 # 30s; the test shortens it (1s, capped at 3s) so that part (e) does not
 # wait minutes for the redelivery after the outage (it waits for the
 # delivery itself, however long it takes).
-OUTBOX=$tmp/state/fluxpd-outbox.db
+OUTBOX=$state/fluxpd-outbox.db
 # InfluxDB rejects a query ("queue length exceeded": the run fails) when 10
 # run and 10 wait. On a busy machine the runs of the check, the rules and
 # the task come late and pile up: let them wait instead.
-say "starting influxd2-fluxpd on $INFLUX, state in $tmp/state"
+say "starting influxd2-fluxpd on $INFLUX, state in $state"
 spawn influxd.log env "${unset_env[@]}" FLUXPD_PAGERDUTY_URL="$PROXY/v2/enqueue" FLUXPD_PAGERDUTY_CHANGE_URL="$PROXY/v2/change/enqueue" \
   FLUXPD_OUTBOX_RETRY=1s FLUXPD_OUTBOX_RETRY_MAX=3s \
-  bin/influxd2-fluxpd --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$tmp/state/influxd.bolt" \
-  --engine-path="$tmp/state/engine" --reporting-disabled --query-queue-size=1000
+  bin/influxd2-fluxpd --http-bind-address="127.0.0.1:${ports[2]}" --bolt-path="$state/influxd.bolt" \
+  --engine-path="$state/engine" --reporting-disabled --query-queue-size=1000
 ready "$INFLUX/health" "$spawned"
 say "all servers are ready"
 rc=0

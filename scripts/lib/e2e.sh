@@ -20,6 +20,9 @@
 #                                    $tmp/LOG; its PID is $spawned
 #   ready URL PID                    wait for URL to answer 2xx, failing
 #                                    when PID exits
+#   state_dir                        a new directory for a server's state, in
+#                                    memory (/dev/shm) when it can be, as
+#                                    $state_dir; removed (or kept) with $tmp
 #   scaled SECONDS                   SECONDS times $FLUXPD_TEST_TIMEOUT_SCALE,
 #                                    rounded up to whole seconds
 #
@@ -43,6 +46,7 @@ if ! [[ "${FLUXPD_TEST_TIMEOUT_SCALE:-1}" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] \
 fi
 LIMIT=$(scaled 180)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX")
+dirs=("$tmp")
 pids=()
 spawned=
 e2echeck=
@@ -77,7 +81,7 @@ e2e_cleanup() {
   local rc=$? p
   for p in "${pids[@]}"; do stop "$p"; done
   if (( rc != 0 )); then on_failure "$rc"; fi
-  if [[ "${KEEP_TMP:-}" == 1 ]]; then say "kept $tmp"; else rm -rf "$tmp"; fi
+  if [[ "${KEEP_TMP:-}" == 1 ]]; then say "kept ${dirs[*]}"; else rm -rf "${dirs[@]}"; fi
   exit "$rc"
 }
 trap e2e_cleanup EXIT
@@ -115,6 +119,17 @@ spawn() {
   "$@" > "$tmp/$log" 2>&1 &
   spawned=$!
   pids+=("$spawned")
+}
+
+# A server that commits (fsyncs) on every write or task run falls ever
+# further behind when the disk is busy with other writes (builds, an fsync
+# loop): its state goes to memory, where a commit costs nothing, unless
+# /dev/shm is missing; E2E_STATE_ROOT names another place.
+state_dir() {
+  local root=${E2E_STATE_ROOT:-}
+  if [[ -z "$root" && -d /dev/shm && -w /dev/shm ]]; then root=/dev/shm; fi
+  state_dir=$(mktemp -d "${root:-$tmp}/$NAME-state.XXXXXX")
+  dirs+=("$state_dir")
 }
 
 ready() {
