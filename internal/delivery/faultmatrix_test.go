@@ -80,7 +80,7 @@ var faultMatrix = func() []faultRow {
 			wantStatus: 202, wantAttempts: 2, wantWaits: []time.Duration{s / 2}, wantVerdicts: []emulator.Verdict{fault, accepted}, wantCount: 1},
 		{name: "connection dropped in the middle of a 500, then 202", faults: []emulator.Fault{{DropMidResponse: true}},
 			wantStatus: 202, wantAttempts: 2, wantWaits: []time.Duration{s / 2}, wantVerdicts: []emulator.Verdict{fault, accepted}, wantCount: 1},
-		{name: "answer delayed 200 ms, attempt timeout 50 ms, then 202", faults: []emulator.Fault{{Delay: 200 * time.Millisecond}}, attemptTimeout: 50 * time.Millisecond,
+		{name: "answer held for 10 min, attempt timeout 50 ms, then 202", faults: []emulator.Fault{{Delay: 10 * time.Minute}}, attemptTimeout: 50 * time.Millisecond,
 			wantStatus: 202, wantAttempts: 2, wantWaits: []time.Duration{s / 2}, wantVerdicts: []emulator.Verdict{emulator.VerdictCanceled, accepted}, wantCount: 1,
 			note: "the first attempt gave up after 50ms of real time"},
 		{name: "202 with the body `not json`", faults: []emulator.Fault{{Status: 202, Body: "not json"}}, check: checkUnparsed,
