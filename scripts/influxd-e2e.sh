@@ -24,6 +24,11 @@
 #      sends each dedup key's events in _time order).
 #   6. (f) calls sendEvent inside map() without pagerdutyURL: it must reach
 #      the emulator through the server's FLUXPD_PAGERDUTY_URL.
+#   7. (g) writes a status into database example-bucket and runs the
+#      documentation's second sendEvent example (findRecord) as
+#      examples/influxdb/ has it, its URL pointed at the emulator: as
+#      printed it sends the status once and InfluxDB answers "no streaming
+#      data"; ending with a table it sends once and returns the row.
 # Only loopback addresses are used. Both servers are stopped on exit (the
 # harness, shared with scripts/influxd2-e2e.sh, is scripts/lib/e2e.sh). It
 # prints one line per check, then "N passed, M failed"; it exits non-zero
@@ -371,6 +376,17 @@ check "(f) Flux query with sendEvent in map() and no URL succeeds" default_url_q
 check "(f) sendEvent returned 202" "$e2echeck" csv -file "$tmp/f-default.csv" -rows 1 -eq host=batch-1 -eq status=202
 check "(f) the emulator (the server's default URL) has the alert" \
   "$e2echeck" alert -emulator "$EMU" -dedup-key batch-1 -status triggered -source batch-1 -history trigger
+
+say "(g) the documentation's second sendEvent example (findRecord), from examples/influxdb/"
+docs_t=$(date +%s)
+check "(g) write a status with the fields the example reads into database example-bucket" \
+  "$e2echeck" docs-write -influx "$INFLUX" -time "$docs_t"
+check "(g) the example sends the stored status once; InfluxDB 1.8 answers 'no streaming data'" \
+  "$e2echeck" docs-run -influx "$INFLUX" -emulator "$EMU" -script examples/influxdb/docs_find_record.flux \
+  -time "$docs_t" -want-error "this Flux script returns no streaming data" -save "$tmp/g-docs.csv"
+check "(g) ending with a table, it sends once and returns the row with sendEventStatus=202" \
+  "$e2echeck" docs-run -influx "$INFLUX" -emulator "$EMU" -script examples/influxdb/docs_find_record_table.flux \
+  -time "$docs_t" -save "$tmp/g-docs-table.csv"
 
 say "secrets.get of a secret that exists nowhere"
 missing_secret_query() {

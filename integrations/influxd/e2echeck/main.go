@@ -20,6 +20,11 @@
 //	        [-history a,b] [-severity S] [-summary S]
 //	    check the one alert with dedup key K; -severity and -summary are
 //	    checked against the event that opened the alert
+//	e2echeck docs-write -influx URL -time UNIX
+//	e2echeck docs-run -influx URL -emulator URL -script FILE -time UNIX
+//	        [-want-error TEXT] [-save FILE]
+//	    write the status the documentation's second sendEvent example reads,
+//	    and run that example (examples/influxdb/): see docs.go
 package main
 
 import (
@@ -41,6 +46,8 @@ func main() {
 		e2e.Command{Name: "csv-value", Run: csvValue},
 		e2e.Command{Name: "requests", Run: checkRequests},
 		e2e.Command{Name: "alert", Run: checkAlert},
+		e2e.Command{Name: "docs-write", Run: docsWrite},
+		e2e.Command{Name: "docs-run", Run: docsRun},
 	)
 }
 
