@@ -229,6 +229,7 @@ func scenario(args []string) error {
 		}
 		return nil
 	}())
+	s.check("findRecord and findColumn (backported from Flux v0.68) work in queries", s.findBackports())
 
 	// The writer: one cpu point a second with the current usage.
 	var usage atomic.Int64
