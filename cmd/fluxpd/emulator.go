@@ -19,6 +19,40 @@ type emulatorFlags struct {
 	addr      string
 	rateLimit int
 	latency   time.Duration
+	limits    emulator.Options // only the server limits: timeouts and MaxConns
+}
+
+// options returns the emulator's options for f, logging to log.
+func (f emulatorFlags) options(log io.Writer) emulator.Options {
+	o := f.limits
+	o.RateLimit, o.Latency, o.Log = f.rateLimit, f.latency, log
+	return o
+}
+
+// limitFlags defines the flags of the server limits, whose defaults are
+// the emulator's own.
+func limitFlags(fs *flag.FlagSet, o *emulator.Options) {
+	fs.DurationVar(&o.ReadHeaderTimeout, "read-header-timeout", emulator.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers")
+	fs.DurationVar(&o.ReadTimeout, "read-timeout", emulator.DefaultReadTimeout, "how long a client may take to send a whole request; a stalled body is answered 408 and disconnected")
+	fs.DurationVar(&o.WriteTimeout, "write-timeout", emulator.DefaultWriteTimeout, "how long an answer may take to write, after any latency or fault delay")
+	fs.DurationVar(&o.IdleTimeout, "idle-timeout", emulator.DefaultIdleTimeout, "how long a kept-alive connection may wait for its next request")
+	fs.IntVar(&o.MaxConns, "max-conns", emulator.DefaultMaxConns, "connections served at once; more wait until one closes")
+}
+
+// checkLimits reports the first limit flag that is not positive.
+func checkLimits(o emulator.Options) error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read-header-timeout", o.ReadHeaderTimeout}, {"read-timeout", o.ReadTimeout}, {"write-timeout", o.WriteTimeout}, {"idle-timeout", o.IdleTimeout}} {
+		if d.v <= 0 {
+			return fmt.Errorf("--%s must be a positive duration such as 30s; got %s", d.name, d.v)
+		}
+	}
+	if o.MaxConns <= 0 {
+		return fmt.Errorf("--max-conns must be 1 or more; got %d", o.MaxConns)
+	}
+	return nil
 }
 
 func parseEmulatorFlags(args []string, stderr io.Writer) (emulatorFlags, error) {
@@ -28,11 +62,12 @@ func parseEmulatorFlags(args []string, stderr io.Writer) (emulatorFlags, error) 
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8787", "address to listen on (port 0 picks a free port)")
 	fs.IntVar(&f.rateLimit, "rate-limit", 0, "events accepted per routing key per minute before answering 429 (0 = no limit; PagerDuty allows about 120)")
 	fs.DurationVar(&f.latency, "latency", 0, "delay added before every answer, such as 250ms")
+	limitFlags(fs, &f.limits)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: fluxpd emulator [flags]")
 		fmt.Fprintln(stderr, "\nServes a local PagerDuty Events API v2 emulator until interrupted. It validates events like\n"+
 			"PagerDuty, keeps alert state, logs one line per request on standard error and shows an inbox\n"+
-			"page at /. Inspect and script it under /_emulator/ (requests, alerts, summary, reset, faults,\nlatency).\n\nFlags:")
+			"page at /. Inspect and script it under /_emulator/ (requests, alerts, summary, reset, faults,\nlatency, outage). Timeouts and --max-conns bound what one client can hold.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -52,6 +87,10 @@ func parseEmulatorFlags(args []string, stderr io.Writer) (emulatorFlags, error) 
 		fmt.Fprintf(stderr, "--latency must not be negative; got %s\n", f.latency)
 		return f, errUsage
 	}
+	if err := checkLimits(f.limits); err != nil {
+		fmt.Fprintln(stderr, err)
+		return f, errUsage
+	}
 	return f, nil
 }
 
@@ -63,7 +102,7 @@ func emulatorCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	s, err := emulator.Start(f.addr, emulator.Options{RateLimit: f.rateLimit, Latency: f.latency, Log: stderr})
+	s, err := emulator.Start(f.addr, f.options(stderr))
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,8 @@ func TestEmulatorCommand(t *testing.T) {
 	var stdout, stderr lockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- emulatorCommand(ctx, []string{"--addr", "127.0.0.1:0", "--rate-limit", "100", "--latency", "1ms"}, &stdout, &stderr)
+		done <- emulatorCommand(ctx, []string{"--addr", "127.0.0.1:0", "--rate-limit", "100", "--latency", "1ms",
+			"--read-timeout", "1m", "--write-timeout", "1m", "--idle-timeout", "1m", "--read-header-timeout", "1m", "--max-conns", "4"}, &stdout, &stderr)
 	}()
 
 	m := waitListening(t, &stdout, &stderr, done)
@@ -92,6 +93,10 @@ func TestEmulatorCommand_Flags(t *testing.T) {
 		{"negative rate limit", []string{"--rate-limit", "-1"}, errUsage, "--rate-limit must be 0 (no limit) or more; got -1"},
 		{"bad latency", []string{"--latency", "soon"}, errUsage, `invalid value "soon" for flag -latency`},
 		{"negative latency", []string{"--latency", "-1s"}, errUsage, "--latency must not be negative; got -1s"},
+		{"zero read timeout", []string{"--read-timeout", "0s"}, errUsage, "--read-timeout must be a positive duration such as 30s; got 0s"},
+		{"negative idle timeout", []string{"--idle-timeout", "-1m"}, errUsage, "--idle-timeout must be a positive duration such as 30s; got -1m0s"},
+		{"zero max conns", []string{"--max-conns", "0"}, errUsage, "--max-conns must be 1 or more; got 0"},
+		{"help lists the limits", []string{"-h"}, flag.ErrHelp, "-max-conns int\n    \tconnections served at once; more wait until one closes (default 256)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,7 +31,13 @@
 //
 // Routing keys are secrets: everything the emulator prints or serves shows
 // them masked with redact.Key. Only the Go API (Request.Body, Request.Header,
-// Request.RoutingKey, Alert.RoutingKey) holds them raw.
+// Request.RoutingKey, Alert.RoutingKey) holds them raw. A key sent where it
+// does not belong, in the request path or as the method, is masked before
+// it is recorded (mask.go); the query string is never recorded.
+//
+// Start serves within limits (timeouts, a bound on connections; see
+// limits.go), so that an emulator left running cannot be held by a client
+// that stalls or by a crowd of connections.
 package emulator
 
 import (
@@ -67,14 +73,34 @@ type Options struct {
 	// RateWindow is the sliding window of RateLimit; 0 means 60 seconds,
 	// PagerDuty's. Tests shorten it.
 	RateWindow time.Duration
+
+	// The limits below bound what one client can hold of a server started
+	// by Start (New ignores them); 0 or less means the Default of the same
+	// name (see limits.go).
+
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included. A client
+	// that stalls its body is answered 408 and disconnected.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing an answer, counted from the end of the
+	// request's headers, plus the latency and any fault delay waited.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds how long a kept-alive connection may wait for its
+	// next request.
+	IdleTimeout time.Duration
+	// MaxConns bounds the connections served at once. A client beyond it
+	// waits, connected but unanswered, until another connection closes.
+	MaxConns int
 }
 
 // Emulator is an http.Handler emulating the PagerDuty Events API v2. It is
 // safe for concurrent use.
 type Emulator struct {
-	opts  Options
-	now   func() time.Time
-	logMu sync.Mutex // serializes writes to opts.Log
+	opts   Options
+	now    func() time.Time
+	limits limits     // of the server started by Start; zero for New
+	logMu  sync.Mutex // serializes writes to opts.Log
 
 	mu       sync.Mutex // guards everything below and every *Request in requests
 	latency  time.Duration
@@ -183,7 +209,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveInbox(w, r)
 	default:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			e.logf("%s %s 404 not found (events go to %s and %s)", r.Method, maskPath(p), EventsPath, ChangePath)
+			e.logf("%s %s 404 not found (events go to %s and %s)", safeMethod(r.Method), maskPath(p), EventsPath, ChangePath)
 		}
 		writeJSON(w, http.StatusNotFound, errorBody{Status: "error", Message: "Not found"})
 	}

@@ -38,11 +38,16 @@ type answer struct {
 // latency and fault delay, then answer with the fault or process the event.
 func (e *Emulator) serveEvent(w http.ResponseWriter, r *http.Request, kind string) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRead+1))
+	if timedOut(err) {
+		e.serveTimedOut(w, r, body, kind) // see limits.go
+		return
+	}
 	ev := parse(kind, body)
 	if err != nil {
 		ev.unparseable, ev.errs = true, []string{errParse}
 	}
 	req, fault, faulted, delay := e.arrive(r, body, ev)
+	e.holdOpen(w, delay) // see limits.go
 	if err := sleep(r.Context(), delay); err != nil {
 		e.finish(req, func() {
 			req.Verdict = VerdictCanceled
@@ -63,7 +68,7 @@ func (e *Emulator) serveEvent(w http.ResponseWriter, r *http.Request, kind strin
 	var a answer
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		msg := fmt.Sprintf("method %s is not allowed (use POST)", r.Method)
+		msg := fmt.Sprintf("method %s is not allowed (use POST)", req.Method)
 		a = answer{http.StatusMethodNotAllowed, errorBody{Status: "error", Message: "Method Not Allowed", Errors: []string{msg}}}
 		e.finish(req, func() { req.Status, req.Verdict, req.Errors = a.status, VerdictRejected, []string{msg} })
 	} else {
@@ -75,10 +80,30 @@ func (e *Emulator) serveEvent(w http.ResponseWriter, r *http.Request, kind strin
 // arrive records a new request and takes the next fault, if any. It
 // returns how long to wait before answering.
 func (e *Emulator) arrive(r *http.Request, body []byte, ev event) (*Request, Fault, bool, time.Duration) {
-	req := &Request{
+	req := e.newRequest(r, body, ev)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.record(req)
+	delay := e.latency
+	if f, ok := e.outageFault(); ok { // see outage.go
+		return req, f, true, delay
+	}
+	if len(e.faults) == 0 {
+		return req, Fault{}, false, delay
+	}
+	f := e.faults[0]
+	e.faults = e.faults[1:]
+	return req, f, true, delay + f.Delay
+}
+
+// newRequest returns the pending Request for r, carrying body and what
+// parse made of it. Its method is safeMethod's, which hides a routing key
+// sent as the method.
+func (e *Emulator) newRequest(r *http.Request, body []byte, ev event) *Request {
+	return &Request{
 		Time:       e.now(),
-		Method:     r.Method,
-		Path:       r.URL.Path,
+		Method:     safeMethod(r.Method),
+		Path:       maskPath(r.URL.Path),
 		Header:     r.Header.Clone(),
 		Body:       body,
 		Verdict:    VerdictPending,
@@ -91,20 +116,12 @@ func (e *Emulator) arrive(r *http.Request, body []byte, ev event) (*Request, Fau
 		Source:     ev.source,
 		Payload:    ev.payload,
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+}
+
+// record numbers req and appends it to the requests. It runs under e.mu.
+func (e *Emulator) record(req *Request) {
 	req.ID = len(e.requests) + 1
 	e.requests = append(e.requests, req)
-	delay := e.latency
-	if f, ok := e.outageFault(); ok { // see outage.go
-		return req, f, true, delay
-	}
-	if len(e.faults) == 0 {
-		return req, Fault{}, false, delay
-	}
-	f := e.faults[0]
-	e.faults = e.faults[1:]
-	return req, f, true, delay + f.Delay
 }
 
 // finish runs update under the lock, then logs the request.

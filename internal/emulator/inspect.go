@@ -58,7 +58,7 @@ func (e *Emulator) serveInspect(w http.ResponseWriter, r *http.Request) {
 	}
 	if !slices.Contains(route.methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(route.methods, ", "))
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed here; use %s", r.Method, strings.Join(route.methods, " or ")))
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed here; use %s", safeMethod(r.Method), strings.Join(route.methods, " or ")))
 		return
 	}
 	route.serve(e, w, r)

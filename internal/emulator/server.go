@@ -7,7 +7,8 @@ import (
 	"net"
 	"net/http"
 	"sync/atomic"
-	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // Server is an Emulator serving HTTP on a TCP listener.
@@ -23,19 +24,23 @@ type Server struct {
 }
 
 // Start listens on addr, such as "127.0.0.1:0" for a free port, and serves
-// a new Emulator configured by opts until Close or Shutdown.
+// a new Emulator configured by opts until Close or Shutdown, within the
+// limits of opts (timeouts and MaxConns; see limits.go).
 func Start(addr string, opts Options) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start the PagerDuty emulator: %w", err)
 	}
 	e := New(opts)
+	e.limits = opts.limits()
 	s := &Server{
 		Emulator: e,
-		srv:      &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second},
-		ln:       ln,
-		url:      "http://" + ln.Addr().String(),
-		done:     make(chan struct{}),
+		srv:      e.httpServer(e.limits),
+		// Beyond MaxConns, connections wait in the listen queue until one
+		// closes; Close and Shutdown end the wait.
+		ln:   netutil.LimitListener(ln, e.limits.maxConns),
+		url:  "http://" + ln.Addr().String(),
+		done: make(chan struct{}),
 	}
 	s.srv.ConnState = func(_ net.Conn, state http.ConnState) {
 		if state == http.StateNew {
@@ -44,7 +49,7 @@ func Start(addr string, opts Options) (*Server, error) {
 	}
 	go func() {
 		defer close(s.done)
-		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
 			s.err = err
 		}
 	}()

@@ -58,7 +58,7 @@ const (
 type Request struct {
 	ID      int // 1-based arrival number, reset by Reset
 	Time    time.Time
-	Method  string
+	Method  string // a method other than the standard ones masked, as it may be a routing key (see mask.go)
 	Path    string
 	Header  http.Header
 	Body    []byte

@@ -196,35 +196,3 @@ func shorten(s string) string {
 	}
 	return string(r[:maxShown-1]) + "…"
 }
-
-// minKeyLikeLen is the shortest path segment maskPath treats as a possible
-// routing key: integration keys have 32 characters, and a key cut or
-// padded by mistake is still a secret.
-const minKeyLikeLen = 16
-
-// maskPath masks, in the path of a request to an unknown endpoint, every
-// segment that may be a routing key, such as the key in /v2/enqueue/<key>
-// or /integration/<key>/enqueue (senders of other APIs put it in the
-// path): a segment of at least minKeyLikeLen letters, digits, '-' or '_'.
-// The path is also cut to a readable length.
-func maskPath(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if keyLike(s) {
-			segs[i] = redact.Key(s)
-		}
-	}
-	return shorten(strings.Join(segs, "/"))
-}
-
-func keyLike(s string) bool {
-	if len(s) < minKeyLikeLen {
-		return false
-	}
-	for _, c := range s {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
