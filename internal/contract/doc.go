@@ -12,10 +12,11 @@
 // against every line of it, in their own packages.
 //
 // testdata/events.txt lists whole alert and change events (Events), for
-// every other limit and vocabulary: the routing key's length and ruleset
-// keys, event_action, severity, summary and source, dedup_key, images,
-// links, the payload of acknowledge and resolve, the body size, and a
-// sample of timestamps. Each case is valid (both accept it), invalid (both
+// every other limit and vocabulary: the routing key's length and
+// characters (32 printable ASCII characters) and ruleset keys,
+// event_action, severity, summary and source, dedup_key, images, links,
+// the payload of acknowledge and resolve, the body size, and a sample of
+// timestamps. Each case is valid (both accept it), invalid (both
 // refuse it) or fixed (invalid as written, but the sender repairs it by
 // design and the emulator accepts the repaired event). This package's own
 // test, TestEvents_Agreement, posts each body to an emulator on 127.0.0.1,

@@ -1,10 +1,13 @@
 package contract_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/fluxpd/fluxpd/internal/contract"
+	"github.com/fluxpd/fluxpd/internal/event"
 )
 
 // TestEvents checks testdata/events.txt itself: it loads, its names are
@@ -44,6 +47,35 @@ func TestEvents(t *testing.T) {
 		}
 		seen[c.Name] = c.Line
 		t.Logf("line %d: %s is left out: sender and emulator disagree on it", c.Line, c.Name)
+	}
+}
+
+// TestEvents_Keys32 checks that every case named key-32... has a routing
+// key of exactly 32 characters, so that those cases test what the key is
+// made of and not, by a slip of the pen, its length.
+func TestEvents_Keys32(t *testing.T) {
+	cases, err := contract.Events()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range cases {
+		if !strings.HasPrefix(c.Name, "key-32") {
+			continue
+		}
+		n++
+		var body struct {
+			RoutingKey string `json:"routing_key"`
+		}
+		if err := json.Unmarshal(c.Body, &body); err != nil {
+			t.Fatalf("line %d %s: %v", c.Line, c.Name, err)
+		}
+		if got := utf8.RuneCountInString(body.RoutingKey); got != event.RoutingKeyRunes {
+			t.Errorf("line %d %s: the routing key has %d characters, want %d", c.Line, c.Name, got, event.RoutingKeyRunes)
+		}
+	}
+	if n < 20 {
+		t.Errorf("events.txt has %d key-32 cases; want at least 20 (white space, control and non-ASCII characters)", n)
 	}
 }
 

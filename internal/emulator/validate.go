@@ -128,14 +128,6 @@ func (c *checker) change(obj object, ev *event) {
 	c.links(obj)
 }
 
-func (c *checker) routingKey(obj object) string {
-	key, p := c.required(obj, "routing_key", "routing_key")
-	if p == good && runes(key) != routingKeyLen {
-		c.addf("%s", errRoutingKeyLen)
-	}
-	return key
-}
-
 // dedupKey checks dedup_key; need says it is required (acknowledge, resolve).
 func (c *checker) dedupKey(obj object, need bool) string {
 	key, p := c.str(obj, "dedup_key", "dedup_key")

@@ -144,28 +144,6 @@ func buildPayload(in Input) (*Payload, Notice, error) {
 	return p, notice, errors.Join(errs...)
 }
 
-// checkRoutingKey refuses keys PagerDuty always refuses: its integration
-// keys have exactly RoutingKeyRunes characters, and PagerDuty answers 400
-// "Length of 'routing_key' is incorrect (should be 32 characters)"
-// otherwise. The key is not trimmed: a key with a stray space is wrong,
-// and PagerDuty would refuse it too. The message never shows the key.
-func checkRoutingKey(key string) error {
-	if key == "" {
-		return errors.New(`routingKey is empty; set it to the integration key of an Events API v2 integration (hint: routingKey: secrets.get(key: "PAGERDUTY_ROUTING_KEY"))`)
-	}
-	if n := utf8.RuneCountInString(key); n != RoutingKeyRunes {
-		hint := ""
-		if strings.TrimSpace(key) != key {
-			hint = " (it starts or ends with white space)"
-		}
-		return fmt.Errorf("routingKey must be a %d-character integration key; got %d %s%s", RoutingKeyRunes, n, plural(n, "character", "characters"), hint)
-	}
-	if strings.TrimSpace(key) == "" {
-		return errors.New("routingKey is only white space, not an integration key; PagerDuty refuses a blank key")
-	}
-	return nil
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
