@@ -4,8 +4,8 @@
 // ends with that stream's rows carrying it. sendEvent runs once, where
 // `status` is defined; map() only copies the value. Without a table,
 // InfluxDB 1.8 answers "this Flux script returns no streaming data" (HTTP
-// 500) after the event was sent, and a client that retries on errors sends
-// it again.
+// 500) after the event was sent, and a client that retried the failed
+// query would send it again.
 //
 // Run it in bin/influxd-fluxpd or bin/influxd2-fluxpd with
 // PAGERDUTY_ROUTING_KEY set; scripts/influxd-e2e.sh (part g) runs it with
