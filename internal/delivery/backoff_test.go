@@ -50,10 +50,10 @@ func TestBackoff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := delivery.Backoff(tt.retry, tt.base, tt.max, fixed(tt.rnd))
+			got := delivery.Backoff{Base: tt.base, Max: tt.max, Rand: fixed(tt.rnd)}.Wait(tt.retry)
 			// Allow for float rounding on huge durations.
 			if d := got - tt.want; d > time.Microsecond || d < -time.Microsecond {
-				t.Errorf("Backoff(%d, %v, %v, %v) = %v, want %v", tt.retry, tt.base, tt.max, tt.rnd, got, tt.want)
+				t.Errorf("Backoff{%v, %v, rand %v}.Wait(%d) = %v, want %v", tt.base, tt.max, tt.rnd, tt.retry, got, tt.want)
 			}
 		})
 	}
@@ -65,7 +65,7 @@ func TestBackoff_Jitter(t *testing.T) {
 	for retry, ceiling := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second} {
 		seen := map[time.Duration]bool{}
 		for range 100 {
-			d := delivery.Backoff(retry, time.Second, 30*time.Second, nil)
+			d := delivery.Backoff{Base: time.Second, Max: 30 * time.Second}.Wait(retry)
 			if d < 0 || d >= ceiling {
 				t.Fatalf("Backoff(%d) = %v, want in [0, %v)", retry, d, ceiling)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/fluxpd/fluxpd/internal/event"
 )
@@ -64,6 +65,9 @@ type Error struct {
 	StatusCode int
 	// Attempts is the number of requests sent.
 	Attempts int
+	// RetryAfter is the wait the last answer's Retry-After header asked
+	// for, uncapped; 0 when it had none or no answer came.
+	RetryAfter time.Duration
 	// URL is the target with userinfo, query and fragment removed; empty
 	// for a value without a scheme, which is never shown.
 	URL string
@@ -158,8 +162,8 @@ func (e *Error) GoString() string {
 	if e.Err != nil {
 		cause = scrub(e.Err.Error())
 	}
-	return fmt.Sprintf("&delivery.Error{Kind:%v, StatusCode:%d, Attempts:%d, URL:%q, Location:%q, Message:%q, Errors:%q, Err:%q}",
-		e.Kind, e.StatusCode, e.Attempts, scrub(e.URL), scrub(e.Location), scrub(e.Message), errors, cause)
+	return fmt.Sprintf("&delivery.Error{Kind:%v, StatusCode:%d, Attempts:%d, RetryAfter:%v, URL:%q, Location:%q, Message:%q, Errors:%q, Err:%q}",
+		e.Kind, e.StatusCode, e.Attempts, e.RetryAfter, scrub(e.URL), scrub(e.Location), scrub(e.Message), errors, cause)
 }
 
 // statusText formats a status like "400 Bad Request", without trusting the

@@ -37,6 +37,7 @@ func (c *call) finish(last outcome, sent int) (*Response, error) {
 	r := c.withAttempts(last.resp, sent)
 	e := c.newError(KindHTTP, nil)
 	e.Attempts, e.StatusCode, e.Message, e.Errors = sent, r.StatusCode, r.Message, r.Errors
+	e.RetryAfter = r.RetryAfter
 	return r, e
 }
 
@@ -60,14 +61,14 @@ func (c *call) canceled(last outcome, sent int, ctxErr error) (*Response, error)
 		cause = fmt.Errorf("%w (last answer: %s)", ctxErr, statusText(last.resp.StatusCode))
 	}
 	e := c.newError(KindCanceled, cause)
-	e.Attempts, e.StatusCode = sent, last.status()
+	e.Attempts, e.StatusCode, e.RetryAfter = sent, last.status(), last.retryAfter
 	return c.withAttempts(last.resp, sent), e
 }
 
 // stopped ends a call when the URL was found invalid or refused before an
 // attempt; the previous answer, if any, is returned with the error.
 func (c *call) stopped(last outcome, sent int, e *Error) (*Response, error) {
-	e.Attempts, e.StatusCode = sent, last.status()
+	e.Attempts, e.StatusCode, e.RetryAfter = sent, last.status(), last.retryAfter
 	return c.withAttempts(last.resp, sent), e
 }
 

@@ -32,8 +32,8 @@ type Policy struct {
 	// started; the last answer is returned instead. 0 means no bound but
 	// the context's.
 	Deadline time.Duration
-	// BaseDelay and MaxDelay shape the exponential backoff (see Backoff);
-	// 0 means retrying at once.
+	// BaseDelay and MaxDelay shape the exponential backoff (see Backoff,
+	// with full jitter); 0 means retrying at once.
 	BaseDelay, MaxDelay time.Duration
 	// MaxRetryAfter caps the wait asked for by a Retry-After header; 0
 	// means retrying at once.
@@ -51,4 +51,10 @@ func DefaultPolicy() Policy {
 		MaxDelay:       DefaultMaxDelay,
 		MaxRetryAfter:  DefaultMaxRetryAfter,
 	}
+}
+
+// backoff is the policy's Backoff between attempts: full jitter drawn
+// from rnd.
+func (p Policy) backoff(rnd func() float64) Backoff {
+	return Backoff{Base: p.BaseDelay, Max: p.MaxDelay, Rand: rnd}
 }

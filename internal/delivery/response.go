@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"time"
 )
 
 // MaxBodySize caps how much of an answer is read into memory. PagerDuty's
@@ -32,6 +33,10 @@ type Response struct {
 	Body string
 	// Attempts is the number of requests sent, including this one.
 	Attempts int
+	// RetryAfter is the wait the answer's Retry-After header asked for,
+	// as the header said it (callers cap it); 0 when it had none, and
+	// always for a 2xx.
+	RetryAfter time.Duration
 }
 
 // wireAnswer mirrors PagerDuty's answer: https://developer.pagerduty.com/docs/ZG9jOjExMDI5NTgw-events-api-v2-overview#response-codes--retry-logic

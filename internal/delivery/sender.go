@@ -216,6 +216,7 @@ func (c *call) attempt(timeout time.Duration, bounded bool) (outcome, *Error) {
 	if hr.StatusCode/100 != 2 {
 		if v := hr.Header.Get("Retry-After"); v != "" {
 			o.retryAfter, o.hasRetryAfter = ParseRetryAfter(v, c.clock.Now())
+			o.resp.RetryAfter = o.retryAfter
 		}
 	}
 	return o, nil
@@ -244,7 +245,7 @@ func (c *call) wait(retry int, o outcome) time.Duration {
 	if o.hasRetryAfter {
 		return min(o.retryAfter, max(c.policy.MaxRetryAfter, 0))
 	}
-	return Backoff(retry, c.policy.BaseDelay, c.policy.MaxDelay, c.s.Rand)
+	return c.policy.backoff(c.s.Rand).Wait(retry)
 }
 
 // fits reports whether a wait ends before both the call's deadline (if

@@ -197,6 +197,9 @@ func TestSender_Send_RateLimited(t *testing.T) {
 			if e.Kind != delivery.KindHTTP || e.StatusCode != 429 || !e.Temporary() || resp.StatusCode != 429 {
 				t.Errorf("Send() = %+v, %v; want 429 and a rate-limited, temporary error", resp, err)
 			}
+			if e.RetryAfter != s || resp.RetryAfter != s {
+				t.Errorf("RetryAfter = %v on the error, %v on the answer; want the last answer's %v, uncapped, on both", e.RetryAfter, resp.RetryAfter, s)
+			}
 			const wantMsg = "PagerDuty rejected the event (429 Too Many Requests) after 4 attempts"
 			if err.Error() != wantMsg {
 				t.Errorf("Send() error = %q, want %q", err, wantMsg)
