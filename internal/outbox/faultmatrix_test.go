@@ -217,18 +217,19 @@ func TestFaultMatrix_BadRequestDeadLetteredOnce(t *testing.T) {
 
 // A routing key that PagerDuty quotes back reaches neither the stored
 // reasons nor the log: the outbox keeps what delivery returns, which
-// delivery has masked.
+// delivery has masked. The first event is the routing key's probe: its
+// 400 is an answer, so the second follows (a 503 first would hold it).
 func TestFaultMatrix_EchoedKeyMasked(t *testing.T) {
 	s := emulatortest.New(t)
 	ob, _, sink := open(t, outbox.Options{})
 	rk := routingKey(1)
-	for _, ev := range []event{{rk, "echo-503", "trigger", 1}, {rk, "echo-400", "trigger", 2}} {
+	for _, ev := range []event{{rk, "echo-400", "trigger", 1}, {rk, "echo-503", "trigger", 2}} {
 		if _, err := ob.Enqueue(ev.entry(s.EventsURL())); err != nil {
 			t.Fatal(err)
 		}
 	}
 	echo := `{"status":"invalid event","message":"bad key ` + rk + `","errors":["routing_key ` + rk + ` refused"]}`
-	s.Inject(emulator.Fault{Status: 503, Body: echo}, emulator.Fault{Status: 400, Body: echo})
+	s.Inject(emulator.Fault{Status: 400, Body: echo}, emulator.Fault{Status: 503, Body: echo})
 	if rep, err := ob.Flush(t.Context(), outbox.FlushOptions{}); err != nil || rep.DeadLettered != 1 || rep.Pending != 1 {
 		t.Fatalf("Flush = %s, %v; want 1 dead-lettered, 1 pending", rep, err)
 	}

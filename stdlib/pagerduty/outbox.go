@@ -35,13 +35,9 @@ func RunOutbox(ctx context.Context, ob *Outbox, interval time.Duration) error {
 	return ob.RunWith(ctx, interval, outbox.FlushOptions{Sender: sender})
 }
 
-// flushSender is the sender of redeliveries: the dependencies' client, one
-// attempt, Retry-After recorded for the outbox's schedule.
+// flushSender is the sender of redeliveries: the dependencies' client and
+// one attempt (the outbox reads the answer's Retry-After from what it
+// returns).
 func flushSender(ctx context.Context) (*delivery.Sender, error) {
-	s, err := newSender(ctx, delivery.Policy{AttemptTimeout: delivery.DefaultAttemptTimeout})
-	if err != nil {
-		return nil, err
-	}
-	s.Client = outbox.RecordRetryAfter(s.Client)
-	return s, nil
+	return newSender(ctx, delivery.Policy{AttemptTimeout: delivery.DefaultAttemptTimeout})
 }

@@ -51,6 +51,9 @@ type outcome struct {
 	err  error              // why the send failed, nil on 2xx
 	// queued, when not empty, says the event waits in the outbox, and why.
 	queued string
+	// lost: neither PagerDuty nor the outbox took the event; err gives
+	// both reasons, and resp is nil (its answer is in err).
+	lost   bool
 	status int // the last status, 0 when no answer came
 }
 
@@ -86,16 +89,22 @@ func send(ctx context.Context, s settings, sender *delivery.Sender, m message) o
 
 // deliverVia sends m through the outbox, which queues it when the send
 // ends with a retryable outcome or its alert already waits there.
+// With flushFirst, it first tries the head of m's alert once, if the
+// alert waits there, and no other alert: each new event of a waiting
+// alert costs at most one request more during an outage. An event that
+// could not be stored is lost, and the outcome says so with both reasons.
 func deliverVia(ctx context.Context, s settings, sender *delivery.Sender, m message) outcome {
 	if s.flushFirst && s.outbox.Pending(m.routingKey, m.dedupKey) {
 		if fs, err := flushSender(ctx); err == nil {
-			_, _ = s.outbox.Flush(ctx, outbox.FlushOptions{Sender: fs, Force: true, RoutingKeys: []string{m.routingKey}})
+			alert := &outbox.Group{RoutingKey: m.routingKey, DedupKey: m.dedupKey}
+			_, _ = s.outbox.Flush(ctx, outbox.FlushOptions{Sender: fs, Force: true, Group: alert})
 		}
 	}
 	d, err := s.outbox.Deliver(ctx, sender, outbox.Entry{URL: m.url, RoutingKey: m.routingKey, DedupKey: m.dedupKey, Body: m.body})
 	o := outcome{resp: d.Response, err: d.Err}
 	if err != nil {
-		o.err = fmt.Errorf("%w; the event could not be stored in the outbox %s either: %w", orNoAnswer(d.Err), s.outbox.Path(), err)
+		o.resp, o.lost = nil, true
+		o.err = fmt.Errorf("%w; the event was not stored in the outbox %s either, so it is lost: %w", orNoAnswer(d.Err), s.outbox.Path(), err)
 		return o
 	}
 	if d.Queued {
@@ -107,9 +116,11 @@ func deliverVia(ctx context.Context, s settings, sender *delivery.Sender, m mess
 	return o
 }
 
+// orNoAnswer is the send's error, or what stood in for it when the event
+// was not sent because earlier events of its alert wait in the outbox.
 func orNoAnswer(err error) error {
 	if err == nil {
-		return errors.New("not sent")
+		return errors.New("not sent, since earlier events for its dedup key wait in the outbox")
 	}
 	return err
 }
@@ -130,7 +141,7 @@ func sendOne(ctx context.Context, s settings, m message, ev any, notice event.No
 		return nil, err
 	}
 	o := send(ctx, s, sender, m)
-	if o.status == 0 && o.queued == "" {
+	if (o.status == 0 && o.queued == "") || o.lost {
 		return nil, fluxError(o.err)
 	}
 	return values.NewInt(int64(o.status)), nil
