@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,7 +54,7 @@ func checkLimits(o emulator.Options) error {
 	return nil
 }
 
-func parseEmulatorFlags(args []string, stderr io.Writer) (emulatorFlags, error) {
+func parseEmulatorFlags(args []string, stdout, stderr io.Writer) (emulatorFlags, error) {
 	var f emulatorFlags
 	fs := flag.NewFlagSet("fluxpd emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -64,22 +63,20 @@ func parseEmulatorFlags(args []string, stderr io.Writer) (emulatorFlags, error) 
 	fs.DurationVar(&f.latency, "latency", 0, "delay added before every answer, such as 250ms")
 	limitFlags(fs, &f.limits)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: fluxpd emulator [flags]")
-		fmt.Fprintln(stderr, "\nServes a local PagerDuty Events API v2 emulator until interrupted. It validates events like\n"+
+		fmt.Fprintln(fs.Output(), "Usage: fluxpd emulator [flags]")
+		fmt.Fprintln(fs.Output(), "\nServes a local PagerDuty Events API v2 emulator until interrupted. It validates events like\n"+
 			"PagerDuty, keeps alert state, logs one line per request on standard error and shows an inbox\n"+
 			"page at /. Inspect and script it under /_emulator/ (requests, alerts, summary, reset, faults,\nlatency, outage). Timeouts and --max-conns bound what one client can hold.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return f, err
-		}
-		return f, errUsage
+	rest, err := parseInterspersed(fs, args, stdout)
+	if err != nil {
+		return f, err
+	}
+	if err := wantArgs(stderr, "emulator", "only flags", rest, 0); err != nil {
+		return f, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "fluxpd emulator takes no arguments; got %q\n", fs.Arg(0))
-		return f, errUsage
 	case f.rateLimit < 0:
 		fmt.Fprintf(stderr, "--rate-limit must be 0 (no limit) or more; got %d\n", f.rateLimit)
 		return f, errUsage
@@ -98,7 +95,7 @@ func parseEmulatorFlags(args []string, stderr io.Writer) (emulatorFlags, error) 
 // emulator until ctx is cancelled, then shuts it down gracefully and prints
 // the summary of what it received.
 func emulatorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseEmulatorFlags(args, stderr)
+	f, err := parseEmulatorFlags(args, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func TestRunLive_ReasonsShown(t *testing.T) {
 	emu.Inject(emulator.Fault{Status: 400, Body: `{"status":"invalid event","message":"Event object is invalid","errors":["Length of 'routing_key' is incorrect (should be 32 characters)"]}`})
 	script := writeScript(t, oneRowCSV+fmt.Sprintf("option pagerduty.defaultURL = %q\n", emu.EventsURL())+sendInMap(testKey))
 	code, stdout, stderr := fluxpd(t, "", "run", "--live", script)
-	if code != 0 {
+	if code != exitNotAccepted { // the script ran; its event was not accepted
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	want := `fluxpd: pagerduty.sendEvent: 400 Bad Request from ` + emu.EventsURL() + ` after 1 attempt (dedup key "db01"): Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)`
@@ -110,7 +110,7 @@ func TestRunLive_RedirectNotFollowed(t *testing.T) {
     class: "", group: "", severity: "critical", eventAction: "trigger", source: r.host, summary: "s", timestamp: ""}))()
 `)
 			code, stdout, stderr := fluxpd(t, "", "run", "--live", script)
-			if code != 0 {
+			if code != exitNotAccepted { // the script ran; its event was not accepted
 				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
 			if !strings.Contains(stdout, fmt.Sprintf(",false,%d,", status)) {
@@ -247,7 +247,7 @@ pagerduty.sendEvent(routingKey: "`+testKey+`", client: "", clientURL: "", dedupK
     severity: "critical", eventAction: "trigger", source: "db01", summary: secrets.get(key: "TOKEN"), timestamp: "")
 `)
 	code, stdout, stderr := fluxpd(t, "", "run", "--live", "--secrets", secretsFile, script)
-	if code != 0 {
+	if code != exitNotAccepted { // the script ran; its event was not accepted
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stderr, "fluxpd: pagerduty.sendEvent: 400 Bad Request") || !strings.Contains(stderr, "summary tok-") {

@@ -40,6 +40,10 @@ Run "fluxpd COMMAND -h" for the flags of a command.
 // errUsage marks a command-line mistake; the usage has been printed.
 var errUsage = errors.New("usage")
 
+// exitNotAccepted is fluxpd run's exit code when the script ran but an
+// event was not accepted (errNotAccepted).
+const exitNotAccepted = 3
+
 // Exit codes of a command stopped by a signal, as shells report them.
 const (
 	exitInterrupted = 130 // 128 + SIGINT
@@ -92,8 +96,8 @@ func waitCommand(done <-chan int, sigs <-chan os.Signal, cancel context.CancelFu
 }
 
 // run dispatches to a command and turns its error into an exit code:
-// 0 success, 1 failure, 2 command-line mistake, 130 stopped by a cancelled
-// ctx (a first Ctrl-C).
+// 0 success, 1 failure, 2 command-line mistake, 3 events not accepted
+// (errNotAccepted), 130 stopped by a cancelled ctx (a first Ctrl-C).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -110,7 +114,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "outbox":
 		err = outboxCommand(ctx, args[1:], stdout, stderr)
 	case "version":
-		fmt.Fprintf(stdout, "fluxpd %s (flux %s)\n", version.Version, version.Flux())
+		err = versionCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -124,6 +128,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.As(err, new(errNotAccepted)):
+		fmt.Fprintf(stderr, "fluxpd: %v\n", err)
+		return exitNotAccepted
 	case ctx.Err() != nil:
 		if !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), context.Canceled.Error()) {
 			fmt.Fprintf(stderr, "fluxpd: %v\n", err)
@@ -134,4 +141,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "fluxpd: %v\n", err)
 		return 1
 	}
+}
+
+// versionCommand implements "fluxpd version".
+func versionCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("fluxpd version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: fluxpd version\n\nPrints fluxpd's version and the version of Flux it is built with.")
+	}
+	rest, err := parseInterspersed(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(stderr, "version", "nothing to add", rest, 0); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "fluxpd %s (flux %s)\n", version.Version, version.Flux())
+	return nil
 }

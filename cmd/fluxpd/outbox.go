@@ -47,23 +47,6 @@ type outboxFlags struct {
 	dedupKey string
 }
 
-// parseInterspersed parses flags anywhere among the arguments and returns
-// the others.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return rest, nil
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
-}
-
 // outboxCommand implements "fluxpd outbox".
 func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f outboxFlags
@@ -73,13 +56,10 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.BoolVar(&f.watch, "watch", false, "flush: keep running, following the backoff schedule, until interrupted")
 	fs.DurationVar(&f.interval, "interval", 10*time.Second, "flush --watch: how often to look for due events")
 	fs.StringVar(&f.dedupKey, "dedup-key", "", "drop: remove every event with this dedup key")
-	fs.Usage = func() { fmt.Fprint(stderr, outboxUsage) }
-	rest, err := parseInterspersed(fs, args)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), outboxUsage) }
+	rest, err := parseInterspersed(fs, args, stdout)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+		return err
 	}
 	if len(rest) == 0 {
 		fmt.Fprint(stderr, outboxUsage)

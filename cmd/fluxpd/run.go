@@ -39,33 +39,55 @@ type runFlags struct {
 	now          string
 	secrets      string
 	outbox       string
+	summary      string
 }
 
-func parseRunFlags(args []string, stderr io.Writer) (runFlags, string, error) {
+const runUsage = `Usage: fluxpd run [flags] FILE.flux   ("-" reads standard input; flags may also follow FILE)
+
+Runs a Flux script. Unless --live is given, every pagerduty call goes to a
+built-in emulator standing in for PagerDuty, whatever URL the script names,
+and what became of the events is summarised on standard error at the end.
+
+Exit status: 0 every event accepted (or queued in the outbox); 1 the script
+failed; 2 a mistake on the command line; 3 the script ran but an event was
+refused, invalid or not delivered, or the outbox dead-lettered one.
+
+Flags:
+`
+
+func parseRunFlags(args []string, stdout, stderr io.Writer) (runFlags, string, error) {
 	var f runFlags
 	fs := flag.NewFlagSet("fluxpd run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.format, "format", "csv", "how to print result tables: csv (annotated CSV) or table")
-	fs.BoolVar(&f.live, "live", false, "send to the real PagerDuty instead of the built-in emulator")
+	fs.BoolVar(&f.live, "live", false, "send to the URLs the script names (the real PagerDuty by default) instead of the built-in emulator")
 	fs.StringVar(&f.emulatorAddr, "emulator-addr", "127.0.0.1:0", "address of the built-in emulator")
 	fs.StringVar(&f.now, "now", "", "pin now() to this RFC 3339 time")
 	fs.StringVar(&f.secrets, "secrets", "", "file of KEY=value lines for secrets.get (looked up before the environment)")
 	fs.StringVar(&f.outbox, "outbox", "", "outbox file keeping events PagerDuty did not take for redelivery (needs --live; default $"+outboxEnv+" with --live)")
+	fs.StringVar(&f.summary, "summary", "short", "closing summary: short (counts and at most 20 events) or full (every event)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: fluxpd run [flags] FILE.flux   (\"-\" reads standard input)")
-		fmt.Fprintln(stderr, "\nRuns a Flux script. Unless --live is given, requests to PagerDuty go to a built-in emulator,\nand what it received is printed on standard error after the run.\n\nFlags:")
+		fmt.Fprint(fs.Output(), runUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return f, "", usageErr(err)
+	files, err := parseInterspersed(fs, args, stdout)
+	if err != nil {
+		return f, "", err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return f, "", errUsage
+	if err := wantArgs(stderr, "run", "the script FILE.flux", files, 1); err != nil {
+		return f, "", err
 	}
+	if err := f.check(stderr); err != nil {
+		return f, "", err
+	}
+	return f, files[0], nil
+}
+
+// check refuses flags that do not go together and applies $FLUXPD_OUTBOX.
+func (f *runFlags) check(stderr io.Writer) error {
 	if f.outbox != "" && !f.live {
 		fmt.Fprintln(stderr, "--outbox needs --live: events queued while the built-in emulator stands in for PagerDuty would later be redelivered to the real PagerDuty")
-		return f, "", errUsage
+		return errUsage
 	}
 	if env := os.Getenv(outboxEnv); f.outbox == "" && env != "" {
 		if f.live {
@@ -75,22 +97,33 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, string, error) {
 		}
 	}
 	if f.format != "csv" && f.format != "table" {
-		fmt.Fprintf(stderr, "--format must be csv or table; got %q\n", f.format)
-		return f, "", errUsage
+		fmt.Fprintf(stderr, "fluxpd run: --format must be csv or table; got %q\n", f.format)
+		return errUsage
 	}
-	return f, fs.Arg(0), nil
+	if f.summary != "short" && f.summary != "full" {
+		fmt.Fprintf(stderr, "fluxpd run: --summary must be short or full; got %q\n", f.summary)
+		return errUsage
+	}
+	return nil
 }
 
-func usageErr(err error) error {
-	if err == flag.ErrHelp {
-		return err
+// errNotAccepted ends a run whose script succeeded but whose events did
+// not all reach PagerDuty (see runUsage); main exits with exitNotAccepted.
+type errNotAccepted struct{ n, dead int }
+
+func (e errNotAccepted) Error() string {
+	switch {
+	case e.n > 0 && e.dead > 0:
+		return fmt.Sprintf("%d event%s not accepted, and %d dead-lettered by the outbox", e.n, plural(e.n), e.dead)
+	case e.dead > 0:
+		return fmt.Sprintf("the outbox dead-lettered %d event%s", e.dead, plural(e.dead))
 	}
-	return errUsage
+	return fmt.Sprintf("%d event%s not accepted (see above)", e.n, plural(e.n))
 }
 
 // runCommand implements "fluxpd run".
 func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	f, file, err := parseRunFlags(args, stderr)
+	f, file, err := parseRunFlags(args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -108,7 +141,6 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	defer out.Flush()
 	maskedErr := &secrets.MaskWriter{W: stderr, Store: store}
 	defer maskedErr.Flush()
-	stderr = maskedErr
 	r := &fluxrun.Runner{Values: out, Results: resultWriter(f.format, out)}
 	if f.now != "" {
 		if r.Now, err = time.Parse(time.RFC3339Nano, f.now); err != nil {
@@ -118,37 +150,74 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := initFlux(ctx); err != nil {
 		return err
 	}
-	report := &reporter{w: stderr}
-	host := pagerduty.Host{Report: report.report, Note: report.note}
+	report := newReporter(maskedErr, f.summary == "full", isTerminal(stderr))
 	if f.live {
-		r.Deps = runDeps(newLiveClient(), store)
-		if f.outbox != "" {
-			ob, err := pagerduty.OpenOutbox(f.outbox, pagerduty.OutboxOptions{Log: stderrLine(stderr, "fluxpd: ")})
-			if err != nil {
-				return err
-			}
-			defer ob.Close()
-			host.Outbox, host.FlushFirst = ob, true
-			defer writeOutboxSummary(stderr, ob, report)
-		}
-		ctx = pagerduty.WithHost(ctx, host)
-		return maskErr(r.Run(ctx, file, src), store)
+		return runLive(ctx, r, f, file, src, store, report)
 	}
-	ctx = pagerduty.WithHost(ctx, host)
+	return runAgainstEmulator(ctx, r, f, file, src, store, report, out)
+}
+
+// runLive runs the script with its URLs as written, through the outbox
+// when one is given.
+func runLive(ctx context.Context, r *fluxrun.Runner, f runFlags, file, src string, store *secrets.Store, report *reporter) error {
+	host := report.host()
+	r.Deps = runDeps(newLiveClient(), store)
+	var ob *pagerduty.Outbox
+	deadBefore := 0
+	if f.outbox != "" {
+		var err error
+		if ob, err = pagerduty.OpenOutbox(f.outbox, pagerduty.OutboxOptions{Log: stderrLine(report.w, "fluxpd: ")}); err != nil {
+			return err
+		}
+		defer ob.Close()
+		if st, err := ob.Stats(); err == nil {
+			deadBefore = st.Dead
+		}
+		host.Outbox, host.FlushFirst = ob, true
+	}
+	runErr := r.Run(pagerduty.WithHost(ctx, host), file, src)
+	report.finish(false)
+	dead := 0
+	if ob != nil {
+		dead = writeOutboxSummary(report.w, ob, report, deadBefore)
+	}
+	return runResult(runErr, report, dead, store)
+}
+
+// runAgainstEmulator runs the script with every pagerduty call diverted to
+// a built-in emulator, and prints what it received.
+func runAgainstEmulator(ctx context.Context, r *fluxrun.Runner, f runFlags, file, src string, store *secrets.Store, report *reporter, out *secrets.MaskWriter) error {
 	emu, err := startStandIn(f.emulatorAddr)
 	if err != nil {
 		return err
 	}
 	defer emu.Close()
-	r.Deps = runDeps(standInClient(emu, hostsToEmulate(src)), store)
-	runErr := r.Run(ctx, file, src)
+	host := report.host()
+	host.Divert = standInURL(emu)
+	r.Deps = runDeps(standInClient(emu), store)
+	runErr := r.Run(pagerduty.WithHost(ctx, host), file, src)
 	if err := out.Flush(); err != nil {
 		return err
 	}
-	if err := writeStandInSummary(stderr, emu); err != nil {
+	report.stop()
+	listed, err := writeStandInSummary(report.w, emu, f.summary == "full")
+	if err != nil {
 		return err
 	}
-	return maskErr(runErr, store)
+	report.finish(listed)
+	return runResult(runErr, report, 0, store)
+}
+
+// runResult is the error fluxpd run ends with: the script's, else
+// errNotAccepted when events did not all reach PagerDuty.
+func runResult(runErr error, report *reporter, dead int, store *secrets.Store) error {
+	if runErr != nil {
+		return maskErr(runErr, store)
+	}
+	if n := report.notAccepted(); n > 0 || dead > 0 {
+		return errNotAccepted{n: n, dead: dead}
+	}
+	return nil
 }
 
 // initFlux finalizes Flux's builtins, once per process: only "fluxpd run"
@@ -169,34 +238,6 @@ func initFlux(ctx context.Context) error {
 	}
 }
 
-// reporter prints one line on w (masked stderr) for every event that was
-// not accepted and every note on how an event was changed, so that
-// PagerDuty's reason reaches the person even though sendEvent returns only
-// the status, and counts the events queued in the outbox. Sends run
-// concurrently.
-type reporter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	queued int
-}
-
-func (r *reporter) report(f pagerduty.Failure) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if f.Queued {
-		r.queued++
-	}
-	fmt.Fprintln(r.w, "fluxpd: "+f.String())
-}
-
-// note prints one line on w for every event sent other than the script
-// gave it (a summary cut to PagerDuty's limit, say).
-func (r *reporter) note(n pagerduty.Note) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	fmt.Fprintln(r.w, "fluxpd: note: "+n.String())
-}
-
 // stderrLine returns a func printing each message as one line on w.
 func stderrLine(w io.Writer, prefix string) func(string) {
 	var mu sync.Mutex
@@ -207,18 +248,18 @@ func stderrLine(w io.Writer, prefix string) func(string) {
 	}
 }
 
-// writeOutboxSummary says what the run queued and what waits in total.
-func writeOutboxSummary(w io.Writer, ob *pagerduty.Outbox, r *reporter) {
+// writeOutboxSummary says what the run queued and what waits in total,
+// and returns how many events the outbox dead-lettered during the run.
+func writeOutboxSummary(w io.Writer, ob *pagerduty.Outbox, r *reporter, deadBefore int) int {
 	st, err := ob.Stats()
 	if err != nil {
 		fmt.Fprintf(w, "fluxpd: outbox %s: %v\n", ob.Path(), err)
-		return
+		return 0
 	}
-	r.mu.Lock()
-	queued := r.queued
-	r.mu.Unlock()
+	queued := r.queued()
 	fmt.Fprintf(w, "\nOutbox %s: %d event%s queued by this run for redelivery; %d pending, %d dead letters in all (fluxpd outbox list, fluxpd outbox flush)\n",
 		ob.Path(), queued, plural(queued), st.Pending, st.Dead)
+	return max(st.Dead-deadBefore, 0)
 }
 
 // loadSecrets returns the secrets of --secrets, if given, in front of the

@@ -14,9 +14,12 @@ import (
 	"os"
 	"time"
 
+	fluxhttp "github.com/influxdata/flux/dependencies/http"
+
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/event"
+	"github.com/fluxpd/fluxpd/internal/host"
 	"github.com/fluxpd/fluxpd/internal/secrets"
 	"github.com/fluxpd/fluxpd/internal/version"
 )
@@ -53,11 +56,13 @@ func sendCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		defer emu.Close()
-		s.sender.Client = standInClient(emu, emulatedHosts{})
+		// Every test event goes to the emulator, whatever --url says:
+		// --live is the one switch for any other destination.
+		s.sender.Client = (&host.Divert{To: standInURL(emu)}).Client(fluxhttp.NewDefaultClient())
 	}
 	sendErr := s.run(ctx)
 	if emu != nil {
-		if err := writeStandInSummary(out, emu); err != nil {
+		if _, err := writeStandInSummary(out, emu, true); err != nil {
 			return err
 		}
 	}

@@ -27,9 +27,14 @@ func Key(key string) string {
 // Unparseable is what URL returns for a URL that does not parse.
 const Unparseable = "<unparseable URL>"
 
+// MaxURL bounds the runes of a URL as URL returns it: a script may build a
+// URL of any length, and a 100 KB URL would make a 100 KB log line.
+const MaxURL = 200
+
 // URL returns rawURL without userinfo, query string and fragment, so that a
-// URL can be shown in an error without leaking credentials or tokens. A URL
-// that does not parse is replaced by a fixed placeholder rather than echoed.
+// URL can be shown in an error without leaking credentials or tokens, cut
+// to MaxURL runes (ending in "…"). A URL that does not parse is replaced by
+// a fixed placeholder rather than echoed.
 func URL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -40,7 +45,19 @@ func URL(rawURL string) string {
 	u.ForceQuery = false
 	u.Fragment = ""
 	u.RawFragment = ""
-	return u.String()
+	return cut(u.String(), MaxURL)
+}
+
+// cut is s cut to max runes, ending in "…" when cut.
+func cut(s string, max int) string {
+	if len(s) <= max { // fewer bytes than max: fewer runes too
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max-1]) + "…"
 }
 
 // minSecretLen is the shortest secret String masks inside other text.

@@ -1,6 +1,7 @@
 package redact_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fluxpd/fluxpd/internal/redact"
@@ -34,6 +35,8 @@ func TestURL(t *testing.T) {
 		{name: "userinfo", in: "https://user:pass@example.com/x", want: "https://example.com/x"},
 		{name: "query and fragment", in: "http://127.0.0.1:1/v2/enqueue?token=secret#frag", want: "http://127.0.0.1:1/v2/enqueue"},
 		{name: "unparseable", in: "http://[::1", want: "<unparseable URL>"},
+		{name: "at the bound", in: "http://h/" + strings.Repeat("p", redact.MaxURL-len("http://h/")), want: "http://h/" + strings.Repeat("p", redact.MaxURL-len("http://h/"))},
+		{name: "100 KB", in: "http://h/" + strings.Repeat("é", 50_000) + "?k=v", want: "http://h/" + strings.Repeat("%C3%A9", (redact.MaxURL-len("http://h/")-1)/6) + "%C3%…"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

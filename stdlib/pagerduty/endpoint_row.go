@@ -83,6 +83,7 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int
 		p.refuse(t, err)
 		return p
 	}
+	p.msg.action, p.msg.summary = eventGist(ev)
 	if p.msg.body, err = event.Encode(ev); err != nil {
 		p.refuse(t, err)
 		return p
@@ -160,6 +161,7 @@ func answerOrError(body string, err error) string {
 func (p *pendingRow) refuse(t *endpointTransformation, err error) {
 	p.fail(err)
 	t.settings.reportFailure(refusal(p.msg, err))
+	t.settings.tellInvalid(p.msg, err)
 }
 
 func (p *pendingRow) fail(err error) {

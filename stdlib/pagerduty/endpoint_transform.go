@@ -61,7 +61,7 @@ func createEndpointTransformation(id execute.DatasetID, mode execute.Accumulatio
 	if err := delivery.CheckURL(param, rawURL, DefaultURL); err != nil {
 		return nil, nil, invalid(err)
 	}
-	sender, err := newSender(a.Context(), set.policy)
+	sender, err := newSender(a.Context(), set)
 	if err != nil {
 		return nil, nil, err
 	}

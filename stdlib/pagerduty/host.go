@@ -3,6 +3,7 @@ package pagerduty
 import (
 	"context"
 	"errors"
+	"net/url"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 )
@@ -14,6 +15,15 @@ import (
 type Host struct {
 	// URL and ChangeURL replace the package's default URLs; "" keeps them.
 	URL, ChangeURL string
+	// Divert, when not nil, sends every request of every pagerduty call
+	// to this URL's scheme and host instead of where the call resolved to
+	// (see host.Divert): fluxpd run and fluxpd send without --live set it
+	// to the built-in emulator, so that nothing the script says can page
+	// anyone. Reports still name the URL the call resolved to.
+	Divert *url.URL
+	// Sent, when not nil, is called once for every event a call sent or
+	// refused, with how it ended, from the goroutine that sent it.
+	Sent func(Sent)
 	// Report, when not nil, is called once for every event that was not
 	// accepted: refused before sending, answered other than 2xx, no answer,
 	// or queued in the outbox. It is called from the goroutine that sent.

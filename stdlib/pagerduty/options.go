@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -46,6 +47,8 @@ type settings struct {
 	note           func(Note)
 	outbox         *Outbox
 	flushFirst     bool
+	divert         *url.URL
+	sent           func(Sent)
 }
 
 // scriptOptions are the options one script sets, already checked.
@@ -99,6 +102,7 @@ func settingsFrom(ctx context.Context) (settings, error) {
 		s.url = cmpOr(h.URL, s.url)
 		s.changeURL = cmpOr(h.ChangeURL, s.changeURL)
 		s.report, s.note, s.outbox, s.flushFirst = h.Report, h.Note, h.Outbox, h.FlushFirst
+		s.divert, s.sent = h.Divert, h.Sent
 	}
 	s.url = cmpOr(opts.url, s.url)
 	s.changeURL = cmpOr(opts.changeURL, s.changeURL)

@@ -11,13 +11,15 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
+	"github.com/fluxpd/fluxpd/internal/host"
 	"github.com/fluxpd/fluxpd/internal/outbox"
 	"github.com/fluxpd/fluxpd/internal/version"
 )
 
 // newSender builds a Sender from the embedder's dependencies: its HTTP
-// client (so proxies, limits and test doubles apply) and its URL validator.
-func newSender(ctx context.Context, policy delivery.Policy) (*delivery.Sender, error) {
+// client (so proxies, limits and test doubles apply) and its URL validator,
+// with s's retry policy, diverted when the host diverts.
+func newSender(ctx context.Context, s settings) (*delivery.Sender, error) {
 	deps := flux.GetDependencies(ctx)
 	client, err := deps.HTTPClient()
 	if err != nil {
@@ -27,10 +29,13 @@ func newSender(ctx context.Context, policy delivery.Policy) (*delivery.Sender, e
 	if err != nil {
 		return nil, &flux.Error{Code: codes.Internal, Msg: "no URL validator in the Flux dependencies", Err: err}
 	}
+	if s.divert != nil {
+		client = (&host.Divert{To: s.divert}).Doer(client)
+	}
 	return &delivery.Sender{
 		Client:    client,
 		Validate:  validator.Validate,
-		Policy:    policy,
+		Policy:    s.policy,
 		UserAgent: version.UserAgent(),
 	}, nil
 }
@@ -43,6 +48,8 @@ type message struct {
 	body       []byte
 	routingKey string
 	dedupKey   string
+	// action and summary are the event's, for Host.Sent.
+	action, summary string
 }
 
 // outcome is how one send ended.
@@ -84,6 +91,7 @@ func send(ctx context.Context, s settings, sender *delivery.Sender, m message) o
 		}
 		s.reportFailure(f)
 	}
+	s.tellSent(m, o)
 	return o
 }
 
@@ -135,8 +143,9 @@ func sendOne(ctx context.Context, s settings, m message, ev any, notice event.No
 		return nil, invalid(err, m.routingKey)
 	}
 	m.body = body
+	m.action, m.summary = eventGist(ev)
 	s.notify(m, notice)
-	sender, err := newSender(ctx, s.policy)
+	sender, err := newSender(ctx, s)
 	if err != nil {
 		return nil, err
 	}
