@@ -31,8 +31,6 @@ package outbox
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -41,7 +39,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/fluxpd/fluxpd/internal/redact"
 )
@@ -177,6 +174,10 @@ type Entry struct {
 	DeadAt time.Time `json:"dead_at,omitzero"`
 	// Sending reports, in List, that a flusher holds the event now.
 	Sending bool `json:"-"`
+	// Behind is, in List, the ID of the event this one waits behind: the
+	// first pending event of its (routing key, dedup key), its group's
+	// head, which must be delivered or dead-lettered first. 0 for a head.
+	Behind uint64 `json:"-"`
 }
 
 // record is an Entry as stored, with its lease.
@@ -200,15 +201,24 @@ type Outbox struct {
 	opts  Options
 	owner string // lease owner: host/pid/random
 
-	mu     sync.Mutex // guards db, refs, closed
+	mu     sync.Mutex // guards db, refs, closed, damaged
 	db     *bolt.DB
 	refs   int
 	closed bool
+	// damaged is the damage an operation met (see guard); every later
+	// operation fails with it.
+	damaged *DamagedError
 }
 
 // Open opens the outbox file at path, creating it with mode 0600 if it
 // does not exist. An existing file readable by group or others draws a
 // warning (it holds routing keys).
+//
+// An existing file is checked whole before bbolt maps it: its header
+// pages, its size, every page of its B-trees, its free-page list and every
+// stored event. A damaged file is a *DamagedError (errors.Is ErrDamaged)
+// naming the file, what is wrong and how to recover (see OpenOrQuarantine
+// and Salvage); another program's bbolt file is an ErrNotOutbox error.
 func Open(path string, opts Options) (*Outbox, error) {
 	if path == "" {
 		return nil, errors.New("outbox: no file given")
@@ -221,6 +231,13 @@ func Open(path string, opts Options) (*Outbox, error) {
 		}
 		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 			o.opts.Warn(fmt.Sprintf("outbox: warning: %s has mode %#o and holds routing keys; restrict it with chmod 600", path, perm))
+		}
+		warning, err := verifyFile(path, o.opts.LockTimeout, true)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if warning != "" {
+			o.opts.Warn(fmt.Sprintf("outbox: warning: %s: %s", path, warning))
 		}
 	}
 	err := o.update(func(tx *bolt.Tx) error {
@@ -259,69 +276,6 @@ func (o *Outbox) Close() error {
 	err := o.db.Close()
 	o.db = nil
 	return err
-}
-
-// acquire returns the open database, opening it if this process has no
-// operation in progress.
-func (o *Outbox) acquire() (*bolt.DB, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closed {
-		return nil, ErrClosed
-	}
-	if o.db == nil {
-		db, err := bolt.Open(o.path, 0o600, &bolt.Options{Timeout: o.opts.LockTimeout})
-		if err != nil {
-			if errors.Is(err, berrors.ErrTimeout) {
-				return nil, fmt.Errorf("outbox %s: %w (waited %s for it)", o.path, ErrLocked, o.opts.LockTimeout)
-			}
-			return nil, fmt.Errorf("outbox %s: %w", o.path, err)
-		}
-		db.MaxBatchDelay = 2 * time.Millisecond
-		o.db = db
-	}
-	o.refs++
-	return o.db, nil
-}
-
-// release undoes acquire, closing the file when unused.
-func (o *Outbox) release() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.refs--
-	if o.refs == 0 && o.db != nil && !o.opts.KeepOpen {
-		_ = o.db.Close()
-		o.db = nil
-	}
-}
-
-func (o *Outbox) update(fn func(*bolt.Tx) error) error {
-	db, err := o.acquire()
-	if err != nil {
-		return err
-	}
-	defer o.release()
-	return db.Update(fn)
-}
-
-// batch is update for concurrent callers: their transactions may be
-// combined into one commit. fn may run more than once.
-func (o *Outbox) batch(fn func(*bolt.Tx) error) error {
-	db, err := o.acquire()
-	if err != nil {
-		return err
-	}
-	defer o.release()
-	return db.Batch(fn)
-}
-
-func (o *Outbox) view(fn func(*bolt.Tx) error) error {
-	db, err := o.acquire()
-	if err != nil {
-		return err
-	}
-	defer o.release()
-	return db.View(fn)
 }
 
 // Enqueue stores e and returns its ID once it is committed and synced.
@@ -409,9 +363,20 @@ func (o *Outbox) HasPending(routingKey, dedupKey string) (bool, error) {
 	return found, err
 }
 
-// List returns the pending events, oldest first.
+// List returns the pending events, oldest first, each with Sending and
+// Behind set.
 func (o *Outbox) List() ([]Entry, error) {
-	return o.list(bucketPending)
+	entries, err := o.list(bucketPending)
+	heads := map[string]uint64{}
+	for i := range entries {
+		r := record{Entry: entries[i]}
+		if head, ok := heads[r.group()]; ok {
+			entries[i].Behind = head
+		} else {
+			heads[r.group()] = r.ID
+		}
+	}
+	return entries, err
 }
 
 // DeadLetters returns the dead letters, oldest first, each with its reason
@@ -424,9 +389,9 @@ func (o *Outbox) list(bucket []byte) ([]Entry, error) {
 	now := o.opts.Now()
 	var out []Entry
 	err := o.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucket).ForEach(func(_, v []byte) error {
-			var r record
-			if err := json.Unmarshal(v, &r); err != nil {
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			r, err := decodeRecord(bucket, k, v)
+			if err != nil {
 				return err
 			}
 			r.Sending = r.LeaseOwner != "" && now.Before(r.LeaseUntil)
@@ -445,8 +410,11 @@ type Stats struct {
 	Sending int
 	// Oldest is the age of the oldest pending event, 0 when none.
 	Oldest time.Duration
-	// NextAttempt is the earliest time a pending event may be tried,
-	// zero when none is pending.
+	// NextAttempt is the earliest time a pending event may be tried:
+	// the earliest next attempt among the groups' heads (the first
+	// pending event of each (routing key, dedup key); the events behind a
+	// head wait for it, whatever their own time says). Zero when none is
+	// pending.
 	NextAttempt time.Time
 }
 
@@ -455,10 +423,11 @@ func (o *Outbox) Stats() (Stats, error) {
 	now := o.opts.Now()
 	var s Stats
 	err := o.view(func(tx *bolt.Tx) error {
-		s.Dead = tx.Bucket(bucketDead).Stats().KeyN
-		return tx.Bucket(bucketPending).ForEach(func(_, v []byte) error {
-			var r record
-			if err := json.Unmarshal(v, &r); err != nil {
+		s = Stats{Dead: tx.Bucket(bucketDead).Stats().KeyN}
+		seen := map[string]bool{}
+		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
+			r, err := decodeRecord(bucketPending, k, v)
+			if err != nil {
 				return err
 			}
 			s.Pending++
@@ -468,8 +437,11 @@ func (o *Outbox) Stats() (Stats, error) {
 			if age := now.Sub(r.Created); age > s.Oldest {
 				s.Oldest = age
 			}
-			if s.NextAttempt.IsZero() || r.NextAttempt.Before(s.NextAttempt) {
-				s.NextAttempt = r.NextAttempt
+			if g := r.group(); !seen[g] {
+				seen[g] = true
+				if s.NextAttempt.IsZero() || r.NextAttempt.Before(s.NextAttempt) {
+					s.NextAttempt = r.NextAttempt
+				}
 			}
 			return nil
 		})
@@ -512,13 +484,13 @@ func (o *Outbox) DropDedupKey(dedupKey string) (int, error) {
 		n = 0
 		for _, b := range [][]byte{bucketPending, bucketDead} {
 			var doomed []*record
-			err := tx.Bucket(b).ForEach(func(_, v []byte) error {
-				var r record
-				if err := json.Unmarshal(v, &r); err != nil {
+			err := tx.Bucket(b).ForEach(func(k, v []byte) error {
+				r, err := decodeRecord(b, k, v)
+				if err != nil {
 					return err
 				}
 				if r.DedupKey == dedupKey {
-					doomed = append(doomed, &r)
+					doomed = append(doomed, r)
 				}
 				return nil
 			})
@@ -551,84 +523,6 @@ func NewContext(ctx context.Context, ob *Outbox) context.Context {
 func FromContext(ctx context.Context) *Outbox {
 	ob, _ := ctx.Value(ctxKey{}).(*Outbox)
 	return ob
-}
-
-// Storage helpers.
-
-func idKey(id uint64) []byte {
-	return binary.BigEndian.AppendUint64(nil, id)
-}
-
-// groupKey encodes (routing key, dedup key) with length prefixes, so that
-// no group's key is a prefix of another's.
-func groupKey(routingKey, dedupKey string) []byte {
-	b := binary.AppendUvarint(nil, uint64(len(routingKey)))
-	b = append(b, routingKey...)
-	b = binary.AppendUvarint(b, uint64(len(dedupKey)))
-	return append(b, dedupKey...)
-}
-
-func hasPrefix(b, prefix []byte) bool {
-	return len(b) >= len(prefix) && string(b[:len(prefix)]) == string(prefix)
-}
-
-// group names the ordering group of r: its key pair, or its own ID when it
-// has no dedup key.
-func (r *record) group() string {
-	if r.DedupKey == "" {
-		return fmt.Sprintf("id:%d", r.ID)
-	}
-	return string(groupKey(r.RoutingKey, r.DedupKey))
-}
-
-func putRecord(tx *bolt.Tx, r *record) error {
-	v, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	bucket := bucketPending
-	if r.Dead {
-		bucket = bucketDead
-	}
-	if err := tx.Bucket(bucket).Put(idKey(r.ID), v); err != nil {
-		return err
-	}
-	if !r.Dead && r.DedupKey != "" {
-		return tx.Bucket(bucketGroups).Put(append(groupKey(r.RoutingKey, r.DedupKey), idKey(r.ID)...), nil)
-	}
-	return nil
-}
-
-func getRecord(b *bolt.Bucket, id uint64) (*record, error) {
-	v := b.Get(idKey(id))
-	if v == nil {
-		return nil, nil
-	}
-	var r record
-	if err := json.Unmarshal(v, &r); err != nil {
-		return nil, fmt.Errorf("outbox: event #%d is corrupt: %w", id, err)
-	}
-	return &r, nil
-}
-
-func deleteRecord(tx *bolt.Tx, bucket []byte, r *record) error {
-	if err := tx.Bucket(bucket).Delete(idKey(r.ID)); err != nil {
-		return err
-	}
-	if string(bucket) == string(bucketPending) && r.DedupKey != "" {
-		return tx.Bucket(bucketGroups).Delete(append(groupKey(r.RoutingKey, r.DedupKey), idKey(r.ID)...))
-	}
-	return nil
-}
-
-// bury moves a pending r to the dead letters with reason.
-func bury(tx *bolt.Tx, r *record, reason string, now time.Time) error {
-	if err := deleteRecord(tx, bucketPending, r); err != nil {
-		return err
-	}
-	r.Dead, r.DeadAt, r.LastReason = true, now, reason
-	r.LeaseOwner, r.LeaseUntil = "", time.Time{}
-	return putRecord(tx, r)
 }
 
 func (o *Outbox) jitter(d time.Duration) time.Duration {
