@@ -41,17 +41,23 @@ type ResultWriter interface {
 // Run parses, evaluates and executes src. name labels the script in errors.
 func (r *Runner) Run(ctx context.Context, name, src string) error {
 	pkg := parser.ParseSource(src)
-	if ast.Check(pkg) > 0 {
-		return fmt.Errorf("%s: %w", name, ast.GetError(pkg))
+	if err := diagnose(name, pkg); err != nil {
+		return err
 	}
-	return r.RunAST(ctx, pkg)
+	return explainNoStorage(r.runAST(ctx, pkg))
 }
 
 // RunAST evaluates and executes a parsed Flux package.
 //
-// A Runner has no storage: a script that reads it with from() fails with an
-// error that says so and names the alternatives.
+// Before it runs, the script's parse errors, assignments without a value
+// and the mistakes the registered checks find are reported with their
+// line and column, one per line (Run prefixes each with the script's
+// name). A Runner has no storage: a script that reads it with from() fails
+// with an error that says so and names the alternatives.
 func (r *Runner) RunAST(ctx context.Context, pkg *ast.Package) error {
+	if err := diagnose("", pkg); err != nil {
+		return err
+	}
 	return explainNoStorage(r.runAST(ctx, pkg))
 }
 
