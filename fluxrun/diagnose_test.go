@@ -37,6 +37,14 @@ func TestRunner_Diagnostics(t *testing.T) {
 			"script.flux: line 2:9: invalid statement: ="},
 		{"pipe into a name", "f = (tables=<-) => tables\nx = 1 |> f\n",
 			"script.flux: line 2:10: the pipe's destination f is not a function call: write |> f(...)"},
+		{"misspelled parameter", "import \"pagerduty\"\npagerduty.actionFromLevel(levle: \"crit\")\n",
+			`script.flux: line 2:27: pagerduty.actionFromLevel has no parameter "levle" (did you mean level?); its parameters are level (required)`},
+		{"endpoint's final call missing", "import \"pagerduty\"\nimport \"csv\"\n" +
+			"csv.from(csv: \"\") |> pagerduty.endpoint(url: \"http://127.0.0.1:1/\")(mapFn: (r) => ({routingKey: r.key}))\n",
+			"script.flux: line 3:22: cannot pipe into pagerduty.endpoint(url: ...)(mapFn: ...): it returns the function to pipe into; write |> pagerduty.endpoint(url: ...)(mapFn: ...)()"},
+		{"endpoint not called", "import pd \"pagerduty\"\nimport \"csv\"\ncsv.from(csv: \"\") |> pd.endpoint\n",
+			"script.flux: line 3:22: the pipe's destination pd.endpoint is not a function call\n" +
+				"script.flux: line 3:22: cannot pipe into pd.endpoint(): pd.endpoint()(mapFn: ...) returns the function to pipe into; write |> pd.endpoint()(mapFn: ...)()"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

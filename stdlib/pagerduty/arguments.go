@@ -40,6 +40,14 @@ const (
 	imageExample   = `{src: "https://graphs.example.com/disk.png", href: "https://graphs.example.com", alt: "Disk usage"}`
 )
 
+// eventFieldNames are the fields readEvent reads, in the order the README
+// lists them: the parameters of sendEvent but pagerdutyURL, and so the
+// fields of the record endpoint's mapFn returns.
+var eventFieldNames = []string{
+	argRoutingKey, argClient, argClientURL, argDedupKey, argClass, argGroup, argSeverity, argEventAction,
+	argSource, argComponent, argSummary, argTimestamp, argCustomDetails, argLinks, argImages,
+}
+
 // readEvent reads an alert event. Absent and null fields read as empty, so
 // that a resolve needs no severity or summary; event.Build then decides what
 // is missing. Every field of the wrong type is reported, in one error.

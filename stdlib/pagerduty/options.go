@@ -84,6 +84,9 @@ var errNoScript = &flux.Error{
 // computed that way, a misspelled option or a value of the wrong type is an
 // error, never a silent fall-back to the default.
 func WithScript(ctx context.Context, pkg *ast.Package) (context.Context, error) {
+	if err := checkCalls(pkg); err != nil {
+		return ctx, err
+	}
 	opts, err := readScriptOptions(ctx, pkg)
 	if err != nil {
 		return ctx, err
