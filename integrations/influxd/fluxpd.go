@@ -11,8 +11,9 @@ import (
 func setLogger(l *zap.Logger, s *serverhost.Server) {
 	l = l.With(zap.String("service", "pagerduty"))
 	s.SetLog(serverhost.Log{
-		Info: func(msg string) { l.Info(msg) },
-		Warn: func(msg string) { l.Warn(msg) },
+		Info:  func(msg string) { l.Info(msg) },
+		Warn:  func(msg string) { l.Warn(msg) },
+		Error: func(msg string) { l.Error(msg) }, // a damaged outbox moved aside
 	})
 	l.Info("fluxpd native pagerduty",
 		zap.String("default_url", s.URL()),

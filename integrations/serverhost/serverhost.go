@@ -19,12 +19,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/ast"
 
+	"github.com/fluxpd/fluxpd/internal/outbox"
 	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
@@ -65,11 +67,17 @@ type Server struct {
 	Interval time.Duration
 
 	log atomic.Pointer[Log]
+	// held keeps the error lines written before the server's log exists,
+	// to be written to it too once it does (SetLog).
+	mu   sync.Mutex
+	held []string
 }
 
-// Log is the server's logger, as two functions writing one line each.
+// Log is the server's logger, as functions writing one line each. Error,
+// for what needs an operator (a damaged outbox moved aside), may be nil:
+// Warn then writes those lines.
 type Log struct {
-	Info, Warn func(msg string)
+	Info, Warn, Error func(msg string)
 }
 
 // FromEnv reads and validates the server's pagerduty defaults, then opens
@@ -96,7 +104,9 @@ func FromEnv(outboxDir func() (dir string, ok bool)) (*Server, error) {
 }
 
 // openOutbox opens the server's outbox, or returns nil when it is off. An
-// outbox that cannot be opened is an error that stops the start.
+// outbox that cannot be opened is an error that stops the start; a
+// damaged one is moved aside and a fresh one opened in its place
+// (outbox.OpenOrQuarantine), which the server's log says at error level.
 func (s *Server) openOutbox(outboxDir func() (string, bool)) (*pagerduty.Outbox, time.Duration, error) {
 	opts := pagerduty.OutboxOptions{Log: s.Info, Warn: s.Warn}
 	interval := FlushInterval
@@ -134,9 +144,12 @@ func (s *Server) openOutbox(outboxDir func() (string, bool)) (*pagerduty.Outbox,
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, 0, outboxRefusal(path, err)
 	}
-	ob, err := pagerduty.OpenOutbox(path, opts)
+	ob, q, err := outbox.OpenOrQuarantine(path, opts)
 	if err != nil {
 		return nil, 0, outboxRefusal(path, err)
+	}
+	if q != nil {
+		s.Error("pagerduty " + q.String())
 	}
 	return ob, interval, nil
 }
@@ -167,8 +180,20 @@ func orPackageDefault(s string) string {
 }
 
 // SetLog sends fluxpd's lines to the server's log from now on; until it is
-// called (only while the server starts) they go to standard error.
-func (s *Server) SetLog(l Log) { s.log.Store(&l) }
+// called (only while the server starts) they go to standard error. The
+// error lines written before are written to the log too.
+func (s *Server) SetLog(l Log) {
+	if l.Error == nil {
+		l.Error = l.Warn
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.Store(&l)
+	for _, msg := range s.held {
+		l.Error(msg)
+	}
+	s.held = nil
+}
 
 // Report writes one failed send (keys masked by Failure.String) to the
 // server's log; before the logger exists to standard error.
@@ -201,6 +226,20 @@ func (s *Server) Warn(msg string) {
 		return
 	}
 	fmt.Fprintln(os.Stderr, "fluxpd: "+msg)
+}
+
+// Error writes a line that needs an operator to the server's log at error
+// level. Before the log exists it goes to standard error at once (the
+// server may never start) and to the log once SetLog gives it.
+func (s *Server) Error(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l := s.log.Load(); l != nil {
+		l.Error(msg)
+		return
+	}
+	fmt.Fprintln(os.Stderr, "fluxpd: error: "+msg)
+	s.held = append(s.held, msg)
 }
 
 // StartOutbox runs the outbox's background flusher (pagerduty.RunOutbox)

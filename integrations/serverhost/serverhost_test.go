@@ -256,3 +256,45 @@ func TestPrepareContext(t *testing.T) {
 		t.Error("a query importing pagerduty: want a context derived from the query's")
 	}
 }
+
+// A damaged outbox does not stop the server: it is moved aside, a fresh
+// one takes its place, and the server's log says so at error level, with
+// both paths and the salvage command, once it exists.
+func TestDamagedOutboxMovedAside(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, OutboxFile)
+	if err := os.WriteFile(path, []byte("not an outbox\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := FromEnv(dirOf(dir))
+	if err != nil {
+		t.Fatalf("FromEnv on a damaged outbox: %v; want it moved aside", err)
+	}
+	defer closeOutbox(t, s)
+	moved, _ := filepath.Glob(path + ".damaged-*")
+	if len(moved) != 1 {
+		t.Fatalf("files moved aside: %v; want one", moved)
+	}
+	if b, err := os.ReadFile(moved[0]); err != nil || string(b) != "not an outbox\n" {
+		t.Errorf("%s holds %q (%v); want the damaged file", moved[0], b, err)
+	}
+	if st, err := s.Host.Outbox.Stats(); err != nil || st.Pending != 0 || s.OutboxPath() != path {
+		t.Errorf("the fresh outbox at %s: %+v, %v", s.OutboxPath(), st, err)
+	}
+	var errs, warns []string
+	s.SetLog(Log{Info: func(string) {}, Warn: func(m string) { warns = append(warns, m) }, Error: func(m string) { errs = append(errs, m) }})
+	if len(errs) != 1 || len(warns) != 0 {
+		t.Fatalf("after SetLog: errors %q, warnings %q; want the damage once, at error level", errs, warns)
+	}
+	for _, want := range []string{path + " is damaged (", "moved aside to " + moved[0], "fluxpd outbox salvage " + moved[0] + " --outbox " + path} {
+		if !strings.Contains(errs[0], want) {
+			t.Errorf("the error line lacks %q:\n%s", want, errs[0])
+		}
+	}
+	s.SetLog(Log{Info: func(string) {}, Warn: func(m string) { warns = append(warns, m) }})
+	s.Error("later")
+	if len(warns) != 1 || warns[0] != "later" {
+		t.Errorf("with no Error function, an error line went to %q; want Warn", warns)
+	}
+}
