@@ -13,11 +13,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/outbox"
-	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // outboxEnv names the outbox file when --outbox is not given.
@@ -29,12 +27,19 @@ Inspects and drains the outbox of PagerDuty events waiting for redelivery
 (routing keys are shown masked).
 
 Commands:
-  list                      pending events, then dead letters with PagerDuty's reason
+  list                      pending events (action, summary, age, attempts, next
+                            attempt, last reason), then dead letters with the reason
+  list --dead               dead letters only
   stats                     counts, age of the oldest event, next attempt
-  flush                     try every pending event now; exits 1 if events remain
+  flush                     try every pending event now; exits 3 if it dead-letters
+                            any (PagerDuty refused them, or they expired), 1 if
+                            events remain
   flush --watch             keep flushing on the backoff schedule until interrupted
   drop ID...                remove events (pending or dead) by id
   drop --dedup-key KEY      remove every event with this dedup key
+  salvage DAMAGED           re-queue every event that can still be read from the
+                            damaged outbox file DAMAGED into the --outbox file (created
+                            if missing); exits 1 if anything could not be read
 
 Flags:
   --outbox PATH             the outbox file (default $FLUXPD_OUTBOX)
@@ -45,6 +50,7 @@ type outboxFlags struct {
 	watch    bool
 	interval time.Duration
 	dedupKey string
+	dead     bool
 }
 
 // outboxCommand implements "fluxpd outbox".
@@ -56,6 +62,7 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.BoolVar(&f.watch, "watch", false, "flush: keep running, following the backoff schedule, until interrupted")
 	fs.DurationVar(&f.interval, "interval", 10*time.Second, "flush --watch: how often to look for due events")
 	fs.StringVar(&f.dedupKey, "dedup-key", "", "drop: remove every event with this dedup key")
+	fs.BoolVar(&f.dead, "dead", false, "list: the dead letters only")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), outboxUsage) }
 	rest, err := parseInterspersed(fs, args, stdout)
 	if err != nil {
@@ -66,15 +73,8 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return errUsage
 	}
 	sub, rest := rest[0], rest[1:]
-	switch sub {
-	case "list", "stats", "flush", "drop":
-	default:
-		fmt.Fprintf(stderr, "fluxpd outbox: unknown command %q\n\n%s", sub, outboxUsage)
-		return errUsage
-	}
-	if sub != "drop" && len(rest) > 0 {
-		fmt.Fprintf(stderr, "fluxpd outbox %s takes no arguments; got %q\n", sub, rest[0])
-		return errUsage
+	if err := checkOutboxArgs(sub, rest, stderr); err != nil {
+		return err
 	}
 	if f.path == "" {
 		f.path = os.Getenv(outboxEnv)
@@ -82,6 +82,9 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if f.path == "" {
 		fmt.Fprintf(stderr, "fluxpd outbox: no outbox file: give --outbox PATH or set $%s\n", outboxEnv)
 		return errUsage
+	}
+	if sub == "salvage" {
+		return outboxSalvage(rest[0], f.path, stdout, stderr)
 	}
 	if sub != "flush" || !f.watch {
 		// A one-off command must not create an outbox by mistake.
@@ -97,12 +100,38 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer ob.Close()
 	switch sub {
 	case "list":
-		return outboxList(ob, stdout)
+		return outboxList(ob, f.dead, stdout)
 	case "stats":
 		return outboxStats(ob, stdout)
 	case "drop":
 		return outboxDrop(ob, f, rest, stdout, stderr)
 	}
+	return outboxFlush(ctx, ob, f, stdout)
+}
+
+// checkOutboxArgs checks the command and the number of its arguments.
+func checkOutboxArgs(sub string, rest []string, stderr io.Writer) error {
+	switch sub {
+	case "list", "stats", "flush", "drop":
+		if sub != "drop" && len(rest) > 0 {
+			fmt.Fprintf(stderr, "fluxpd outbox %s takes no arguments; got %q\n", sub, rest[0])
+			return errUsage
+		}
+		return nil
+	case "salvage":
+		if len(rest) != 1 {
+			fmt.Fprintln(stderr, "fluxpd outbox salvage takes one argument, the damaged file: fluxpd outbox salvage DAMAGED --outbox GOOD")
+			return errUsage
+		}
+		return nil
+	}
+	fmt.Fprintf(stderr, "fluxpd outbox: unknown command %q\n\n%s", sub, outboxUsage)
+	return errUsage
+}
+
+// outboxFlush flushes once, every pending event, or with --watch on the
+// schedule until ctx ends.
+func outboxFlush(ctx context.Context, ob *outbox.Outbox, f outboxFlags, stdout io.Writer) error {
 	if f.watch {
 		fmt.Fprintf(stdout, "fluxpd outbox: flushing %s every %s until interrupted\n", f.path, f.interval)
 		if err := ob.Run(ctx, f.interval); err != nil && !errors.Is(err, context.Canceled) {
@@ -115,62 +144,41 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	if dead := rep.DeadLettered + rep.Expired; dead > 0 {
+		return errFlushDeadLettered{rep: rep, path: f.path}
+	}
 	if rep.Pending > 0 {
 		return fmt.Errorf("%d %s still in the outbox %s", rep.Pending, outboxPlural(rep.Pending, "event", "events"), f.path)
 	}
 	return nil
 }
 
-func outboxList(ob *outbox.Outbox, stdout io.Writer) error {
-	pending, err := ob.List()
-	if err != nil {
-		return err
-	}
-	dead, err := ob.DeadLetters()
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	fmt.Fprintf(stdout, "%d pending %s:\n", len(pending), outboxPlural(len(pending), "event", "events"))
-	if len(pending) > 0 {
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  ID\tAGE\tROUTING KEY\tDEDUP KEY\tATTEMPTS\tNEXT\tLAST")
-		for _, e := range pending {
-			next := "now"
-			switch {
-			case e.Sending:
-				next = "sending"
-			case e.NextAttempt.After(now):
-				next = "in " + e.NextAttempt.Sub(now).Round(time.Second).String()
-			}
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, outboxAge(now, e.Created), redact.Key(e.RoutingKey),
-				outboxQuoteKey(e.DedupKey), e.Attempts, next, outboxLastOutcome(e))
-		}
-		tw.Flush()
-	}
-	fmt.Fprintf(stdout, "%d dead %s:\n", len(dead), outboxPlural(len(dead), "letter", "letters"))
-	for _, e := range dead {
-		fmt.Fprintf(stdout, "  %d  %s ago  routing key %s  dedup key %s  to %s: %s\n", e.ID, outboxAge(now, e.DeadAt),
-			redact.Key(e.RoutingKey), outboxQuoteKey(e.DedupKey), redact.URL(e.URL), e.LastReason)
-	}
-	return nil
+// errFlushDeadLettered ends a flush that dead-lettered events: they will
+// not be sent again. fluxpd exits 3 for it, as for a run whose events
+// were not accepted (it matches errNotAccepted).
+type errFlushDeadLettered struct {
+	rep  outbox.Report
+	path string
 }
 
-func outboxStats(ob *outbox.Outbox, stdout io.Writer) error {
-	s, err := ob.Stats()
-	if err != nil {
-		return err
+func (e errFlushDeadLettered) Error() string {
+	r := e.rep
+	dead := r.DeadLettered + r.Expired
+	s := fmt.Sprintf("the flush dead-lettered %d %s (%d refused by PagerDuty, %d expired): %s not be sent again; see them and why with fluxpd outbox list --dead --outbox %s, and remove them with fluxpd outbox drop ID",
+		dead, outboxPlural(dead, "event", "events"), r.DeadLettered, r.Expired, outboxPlural(dead, "it will", "they will"), e.path)
+	if r.Pending > 0 {
+		s += fmt.Sprintf("; %d %s still waiting", r.Pending, outboxPlural(r.Pending, "event is", "events are"))
 	}
-	fmt.Fprintf(stdout, "pending: %d (%d being sent)\ndead letters: %d\n", s.Pending, s.Sending, s.Dead)
-	if s.Pending > 0 {
-		fmt.Fprintf(stdout, "oldest: %s\n", s.Oldest.Round(time.Second))
-		if d := time.Until(s.NextAttempt); d > 0 {
-			fmt.Fprintf(stdout, "next attempt: in %s\n", d.Round(time.Second))
-		} else {
-			fmt.Fprintln(stdout, "next attempt: now")
-		}
+	return s
+}
+
+// As lets errors.As match errNotAccepted, for fluxpd's exit code.
+func (e errFlushDeadLettered) As(target any) bool {
+	if t, ok := target.(*errNotAccepted); ok {
+		*t = errNotAccepted{dead: e.rep.DeadLettered + e.rep.Expired}
+		return true
 	}
-	return nil
+	return false
 }
 
 func outboxDrop(ob *outbox.Outbox, f outboxFlags, ids []string, stdout, stderr io.Writer) error {
@@ -213,31 +221,6 @@ func outboxDrop(ob *outbox.Outbox, f outboxFlags, ids []string, stdout, stderr i
 		return fmt.Errorf("no event with id %s in the outbox", strings.Join(missing, ", "))
 	}
 	return nil
-}
-
-func outboxLastOutcome(e outbox.Entry) string {
-	s := e.LastReason
-	if e.LastStatus != 0 && !strings.Contains(s, strconv.Itoa(e.LastStatus)) {
-		s = fmt.Sprintf("%d %s", e.LastStatus, s)
-	}
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:117]) + "..."
-	}
-	return s
-}
-
-func outboxQuoteKey(k string) string {
-	if k == "" {
-		return "(none)"
-	}
-	return strconv.Quote(k)
-}
-
-func outboxAge(now, t time.Time) string {
-	if t.IsZero() {
-		return "?"
-	}
-	return now.Sub(t).Round(time.Second).String()
 }
 
 func outboxPlural(n int, one, many string) string {

@@ -30,9 +30,11 @@ func outboxTestBody(action, dedupKey string, seq int) []byte {
 	return b
 }
 
-// newTestOutbox queues events for url: a trigger and a resolve for
-// "db01/cpu", and a trigger for "db02/disk", each after four failed
-// attempts and due again in an hour, however long the test takes.
+// newTestOutbox queues events for url: a trigger for "db01/cpu" and one
+// for "db02/disk", each after four failed attempts and due again in an
+// hour, however long the test takes, and a resolve for "db01/cpu" queued
+// behind its trigger without being sent (due now by its own time, but
+// waiting for the trigger).
 func newTestOutbox(t *testing.T, url string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "outbox.db")
@@ -42,9 +44,13 @@ func newTestOutbox(t *testing.T, url string) string {
 	}
 	defer ob.Close()
 	for i, e := range []struct{ action, dk string }{{"trigger", "db01/cpu"}, {"resolve", "db01/cpu"}, {"trigger", "db02/disk"}} {
-		_, err := ob.Enqueue(outbox.Entry{URL: url, RoutingKey: outboxTestKey, DedupKey: e.dk, Body: outboxTestBody(e.action, e.dk, i),
-			LastStatus: 503, LastReason: "PagerDuty answered 503", Attempts: 4, NextAttempt: time.Now().Add(time.Hour)})
-		if err != nil {
+		entry := outbox.Entry{URL: url, RoutingKey: outboxTestKey, DedupKey: e.dk, Body: outboxTestBody(e.action, e.dk, i),
+			LastStatus: 503, LastReason: "PagerDuty answered 503", Attempts: 4, NextAttempt: time.Now().Add(time.Hour)}
+		if e.action == "resolve" {
+			entry.LastStatus, entry.Attempts, entry.NextAttempt = 0, 0, time.Time{}
+			entry.LastReason = "queued behind earlier events for this dedup key"
+		}
+		if _, err := ob.Enqueue(entry); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -68,7 +74,8 @@ func TestOutboxCommand_ListStatsDrop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"3 pending events", `"db01/cpu"`, `"db02/disk"`, "0123**************************ef", "503", "in ", "0 dead letters"} {
+	for _, want := range []string{"3 pending events", "ACTION", "SUMMARY", "NEXT ATTEMPT", "LAST REASON", `"db01/cpu"`, `"db02/disk"`,
+		"0123**************************ef", "trigger", "resolve", `"db01/cpu #0"`, "PagerDuty answered 503", "in ", "after #1", "0 dead letters"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list output lacks %q:\n%s", want, out)
 		}
@@ -77,6 +84,11 @@ func TestOutboxCommand_ListStatsDrop(t *testing.T) {
 	out, _, err = runOutbox(t, "stats")
 	if err != nil || !strings.Contains(out, "pending: 3") || !strings.Contains(out, "dead letters: 0") {
 		t.Errorf("stats = %q, %v", out, err)
+	}
+	// Every head is due in an hour; the resolve behind its trigger is not
+	// due "now".
+	if !strings.Contains(out, "next attempt: in 59m") && !strings.Contains(out, "next attempt: in 1h0m0s") {
+		t.Errorf("stats says %q; want the next attempt in an hour, the heads' time", out)
 	}
 	if out, _, err = runOutbox(t, "drop", "3"); err != nil || !strings.Contains(out, "dropped 3") {
 		t.Errorf("drop 3 = %q, %v", out, err)
@@ -99,8 +111,9 @@ func TestOutboxCommand_FlushDeliversAndReportsDeadLetters(t *testing.T) {
 	// concurrently) is refused.
 	s.Inject(emulator.Fault{Status: 400, Body: `{"status":"invalid event","message":"Event object is invalid","errors":["'payload.source' is missing or blank"]}`})
 	out, stderr, err := runOutbox(t, "flush", "--outbox", path)
-	if err != nil {
-		t.Fatalf("flush: %v\n%s%s", err, out, stderr)
+	if !errors.As(err, new(errNotAccepted)) || !strings.Contains(err.Error(), "dead-lettered 1 event (1 refused by PagerDuty, 0 expired)") ||
+		!strings.Contains(err.Error(), "fluxpd outbox list --dead --outbox "+path) {
+		t.Fatalf("flush that dead-letters: %v\n%s%s; want an error matching errNotAccepted (exit 3) saying how many and where to see them", err, out, stderr)
 	}
 	if !strings.Contains(out, "1 dead-lettered") || !strings.Contains(out, "0 pending") {
 		t.Errorf("flush output = %q", out)
@@ -108,9 +121,15 @@ func TestOutboxCommand_FlushDeliversAndReportsDeadLetters(t *testing.T) {
 	if !strings.Contains(stderr, "dead-lettered") || !strings.Contains(stderr, "delivered") {
 		t.Errorf("flush log lacks outcomes:\n%s", stderr)
 	}
-	out, _, _ = runOutbox(t, "list", "--outbox", path)
+	out, _, _ = runOutbox(t, "list", "--dead", "--outbox", path)
 	if !strings.Contains(out, "1 dead letter:") || !strings.Contains(out, "Event object is invalid") || !strings.Contains(out, "'payload.source' is missing or blank") {
-		t.Errorf("list does not show the dead letter with its reason:\n%s", out)
+		t.Errorf("list --dead does not show the dead letter with its reason:\n%s", out)
+	}
+	if strings.Contains(out, "pending event") {
+		t.Errorf("list --dead shows the pending events:\n%s", out)
+	}
+	if code := run(t.Context(), []string{"outbox", "stats", "--outbox", path}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Errorf("stats exit code %d", code)
 	}
 	if n := len(s.Requests()); n != 3 {
 		t.Errorf("%d requests, want 3", n)
@@ -127,10 +146,11 @@ func TestOutboxCommand_FlushFailsWhileEventsRemain(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "3 events still in the outbox") {
 		t.Fatalf("flush during an outage: %v\n%s", err, out)
 	}
-	// Force: both groups' heads were tried now, whatever their schedule;
-	// the resolve waits behind its trigger.
-	if n := len(s.Requests()); n != 2 {
-		t.Errorf("%d requests, want 2 (one per group)", n)
+	// Force: the first group's head was tried now, whatever its schedule,
+	// as the routing key's probe; its 503 left the other group waiting,
+	// and the resolve waits behind its trigger.
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1 (the routing key's probe)", n)
 	}
 	s.EndOutage()
 	if _, _, err := runOutbox(t, "flush", "--outbox", path); err != nil {
