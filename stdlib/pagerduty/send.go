@@ -77,13 +77,7 @@ func send(ctx context.Context, s settings, sender *delivery.Sender, m message) o
 	} else {
 		o = deliverVia(ctx, s, sender, m)
 	}
-	if o.resp != nil {
-		o.status = o.resp.StatusCode
-	}
-	var de *delivery.Error
-	if o.status == 0 && errors.As(o.err, &de) {
-		o.status = de.StatusCode
-	}
+	o.status = delivery.Summarize(o.resp, o.err).Status
 	if !o.accepted() {
 		f := newFailure(m, o.resp, o.err)
 		if o.queued != "" {
