@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/fluxpd/fluxpd/internal/event"
 	"github.com/fluxpd/fluxpd/internal/redact"
@@ -71,10 +73,16 @@ func CheckURL(param, raw, example string) error {
 }
 
 // shownURL is raw as errors may show it: redacted and quoted in short.
+// redact.URL cuts a long URL to redact.MaxURL characters, so the length
+// Quote would give of a cut one is not the URL's: it is said as a bound.
 func shownURL(raw string) string {
 	r := redact.URL(raw)
-	if r == redact.Unparseable {
+	switch {
+	case r == redact.Unparseable:
 		return r
+	case utf8.RuneCountInString(r) == redact.MaxURL && strings.HasSuffix(r, "…"):
+		start, _ := event.TruncateRunes(r, event.MaxQuotedRunes)
+		return fmt.Sprintf("%s (more than %d characters)", strconv.Quote(start), redact.MaxURL)
 	}
 	return event.Quote(r)
 }

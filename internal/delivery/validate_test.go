@@ -149,7 +149,8 @@ func TestCheckURL(t *testing.T) {
 		{name: "port 0", url: "https://example.com:0/v2/enqueue", want: prefix + `"https://example.com:0/v2/enqueue" (port "0" is out of range (1 to 65535))`},
 		{name: "port not numeric", url: "https://example.com:https/v2/enqueue", want: prefix + `<unparseable URL> (invalid port ":https" after host)`},
 		{name: "unparseable", url: "http://user:hunter2@[::1", want: prefix + `<unparseable URL> (missing ']' in host)`},
-		{name: "long URL quoted in short", url: long, want: prefix + `"` + long[:99] + `…" (218 characters) (scheme must be http or https, was "ftp")`},
+		{name: "long URL quoted in short", url: long, want: prefix + `"` + long[:99] + `…" (more than 200 characters) (scheme must be http or https, was "ftp")`},
+		{name: "URL of 150 characters", url: long[:150], want: prefix + `"` + long[:99] + `…" (150 characters) (scheme must be http or https, was "ftp")`},
 		{name: "change URL example", param: "pagerdutyURL", url: "", example: "https://events.pagerduty.com/v2/change/enqueue",
 			want: "pagerdutyURL is empty; set it to an absolute http or https URL such as https://events.pagerduty.com/v2/change/enqueue"},
 	}
