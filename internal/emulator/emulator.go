@@ -105,6 +105,7 @@ type Emulator struct {
 	mu       sync.Mutex // guards everything below and every *Request in requests
 	latency  time.Duration
 	faults   []Fault
+	refused  []string // routing keys answered 400 (see refuse.go)
 	requests []*Request
 	state    alertState
 	limiter  limiter
@@ -121,13 +122,14 @@ func New(opts Options) *Emulator {
 	return e
 }
 
-// Reset forgets every request, alert, rate-limit count and queued fault,
-// and sets the latency back to Options.Latency.
+// Reset forgets every request, alert, rate-limit count, queued fault and
+// refused key, and sets the latency back to Options.Latency.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.latency = e.opts.Latency
 	e.faults = nil
+	e.refused = nil
 	e.requests = nil
 	e.state = newAlertState()
 	e.limiter = newLimiter(e.opts.RateLimit)

@@ -143,6 +143,8 @@ func (e *Emulator) process(req *Request, ev event) answer {
 	case len(ev.errs) > 0:
 		req.Status, req.Verdict, req.Errors = http.StatusBadRequest, VerdictRejected, ev.errs
 		return answer{req.Status, errorBody{"invalid event", "Event object is invalid", ev.errs}}
+	case e.refuses(ev.routingKey): // see refuse.go
+		return refuse(req)
 	case !e.limiter.allow(ev.routingKey, e.now()):
 		req.Status, req.Verdict = http.StatusTooManyRequests, VerdictThrottled
 		req.Reason = fmt.Sprintf("rate limit reached (%s per routing key per minute)", plural(e.limiter.limit, "event"))

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,12 +14,14 @@ import (
 // with routing keys masked:
 //
 //	GET             /_emulator/requests  received requests with verdicts, errors, reasons and whole bodies
+//	                ?raw=1               each body as received instead, routing keys masked (see rawbody.go)
 //	GET             /_emulator/alerts    alerts with their history (each event's request and body), in creation order
 //	GET             /_emulator/summary   the WriteSummary text
 //	POST            /_emulator/reset     forget everything (Reset)
-//	GET             /_emulator/faults    queued faults
-//	POST            /_emulator/faults    append a JSON array of faults (or one fault) to the queue
-//	DELETE          /_emulator/faults    empty the fault queue
+//	GET             /_emulator/faults    queued faults and refused routing keys (masked)
+//	POST            /_emulator/faults    append a JSON array of faults (or one fault) to the queue;
+//	                                     an element {"refuse_routing_key":"<key>"} refuses that key (see refuse.go)
+//	DELETE          /_emulator/faults    empty the fault queue and forget the refused keys
 //	GET             /_emulator/latency   {"latency":"5ms"}
 //	PUT, POST       /_emulator/latency   set the latency from {"latency":"5ms"}
 //	GET             /_emulator/outage    the outage, if any (see outage.go)
@@ -64,8 +65,17 @@ func (e *Emulator) serveInspect(w http.ResponseWriter, r *http.Request) {
 	route.serve(e, w, r)
 }
 
-func (e *Emulator) serveRequests(w http.ResponseWriter, _ *http.Request) {
+func (e *Emulator) serveRequests(w http.ResponseWriter, r *http.Request) {
+	raw, err := rawParam(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	reqs := e.Requests()
+	if raw {
+		writePretty(w, http.StatusOK, rawRequests(reqs)) // see rawbody_serve.go
+		return
+	}
 	out := make([]requestView, len(reqs))
 	for i, r := range reqs {
 		out[i] = viewRequest(r).withBody(r)
@@ -100,25 +110,21 @@ func (e *Emulator) serveFaults(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "cannot read the body: "+err.Error())
 			return
 		}
-		var faults []Fault
-		if bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-			body = append(append([]byte("["), body...), ']')
-		}
-		if err := json.Unmarshal(body, &faults); err != nil {
-			writeError(w, http.StatusBadRequest, "body must be a JSON array of faults: "+err.Error())
+		faults, refused, err := parseFaultScript(body) // see refuse.go
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		e.Inject(faults...)
+		e.RefuseKey(refused...)
 	case http.MethodDelete:
-		e.mu.Lock()
-		e.faults = nil
-		e.mu.Unlock()
+		e.ClearFaults()
 	}
 	faults := e.Faults()
 	if faults == nil {
 		faults = []Fault{}
 	}
-	writePretty(w, http.StatusOK, map[string]any{"queued": faults})
+	writePretty(w, http.StatusOK, map[string]any{"queued": faults, "refused_routing_keys": e.maskedRefusedKeys()})
 }
 
 // latencyBody is the JSON of /_emulator/latency.
