@@ -1,9 +1,21 @@
-// Package e2e holds what the end-to-end checkers of both InfluxDB builds
-// (integrations/influxd/e2echeck, integrations/influxd2/e2echeck) share:
-// a free loopback port, waiting for a server to be ready and reading
-// Flux's CSV answers (this file), their subcommand plumbing (command.go),
-// and reading the fluxpd emulator's alerts (emulator.go). It uses the
-// standard library only.
+// Package e2e holds what the end-to-end scenarios of both InfluxDB builds
+// (integrations/influxd/e2echeck, integrations/influxd2/e2echeck) share.
+// scripts/influxd-e2e.sh and scripts/influxd2-e2e.sh build, start and stop
+// the servers; the scenarios, in Go, run every step:
+//
+//   - a free loopback port, waiting for a server to be ready, reading
+//     Flux's CSV answers (this file) and checking their rows (rows.go);
+//   - the subcommand plumbing (command.go);
+//   - counting and printing checks (checks.go) and every wait, bounded by
+//     Limit (wait.go);
+//   - the fluxpd emulator: its alerts (emulator.go, alertcheck.go), its
+//     requests with their bodies as received, an outage and a refused
+//     routing key (emuclient.go);
+//   - the answers kept (answers.go), no routing key in them or the logs
+//     (secrets.go), the outbox (outbox.go), a server that must refuse to
+//     start (process.go).
+//
+// It uses the standard library and fluxpd's internal packages only.
 package e2e
 
 import (

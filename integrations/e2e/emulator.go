@@ -1,13 +1,13 @@
 package e2e
 
-// Reading JSON over HTTP, and the fluxpd emulator's alerts with it.
+// Reading JSON over HTTP, and the fluxpd emulator's alerts with it (its
+// client is emuclient.go).
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 )
 
 // Alert is the part of an alert in the emulator's GET /_emulator/alerts
@@ -38,13 +38,19 @@ func Actions(events []AlertEvent) []string {
 	return actions
 }
 
-// Alerts returns every alert of the emulator at base URL emu.
-func Alerts(client *http.Client, emu string) ([]Alert, error) {
-	var as []Alert
-	if err := GetJSON(client, strings.TrimSuffix(emu, "/")+"/_emulator/alerts", &as); err != nil {
-		return nil, err
+// FindAlert returns the one alert of alerts with dedup key key; none or
+// several are an error that shows them all.
+func FindAlert(alerts []Alert, key string) (Alert, error) {
+	var found []Alert
+	for _, a := range alerts {
+		if a.DedupKey == key {
+			found = append(found, a)
+		}
 	}
-	return as, nil
+	if len(found) != 1 {
+		return Alert{}, fmt.Errorf("%d alerts with dedup key %q, want 1\nalerts: %s", len(found), key, Pretty(alerts))
+	}
+	return found[0], nil
 }
 
 // GetJSON decodes the answer to GET url into v; an answer other than 200

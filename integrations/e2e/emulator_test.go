@@ -19,8 +19,8 @@ func TestAlerts(t *testing.T) {
 			"history":[{"action":"trigger","severity":"critical","summary":"CPU at 97%"},{"action":"resolve"}]}]`))
 	}))
 	defer srv.Close()
-	client := &http.Client{Timeout: Limit()}
-	got, err := Alerts(client, srv.URL+"/") // a trailing slash is dropped
+	emu := Emulator{URL: srv.URL + "/", Client: &http.Client{Timeout: Limit()}} // a trailing slash is dropped
+	got, err := emu.Alerts()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,26 +1,17 @@
 package main
 
-// Part (g) of scripts/influxd-e2e.sh: the documentation's second
-// pagerduty.sendEvent example, as examples/influxdb/ holds it, run through
-// InfluxDB 1.8's /api/v2/query against a stored status.
-//
-//	e2echeck docs-write -influx URL -time UNIX
-//	    create database example-bucket and write the status the example
-//	    reads (measurement statuses, the fields of docsStatus) at UNIX s
-//	e2echeck docs-run -influx URL -emulator URL -script FILE -time UNIX
-//	        [-want-error TEXT] [-save FILE]
-//	    run FILE with its PagerDuty URL pointed at the emulator; check that
-//	    the emulator got exactly one event, carrying the stored status, and
-//	    that the answer is an error containing TEXT or, without -want-error,
-//	    one row with sendEventStatus=202
+// Part (g): the documentation's second pagerduty.sendEvent example, as
+// examples/influxdb/ holds it, run through InfluxDB 1.8's /api/v2/query
+// against a stored status: docsWrite writes the status the example reads
+// into database example-bucket; docsRun runs an example with its
+// PagerDuty URL pointed at the emulator and checks that the emulator got
+// exactly one event, carrying the stored status, and the query's answer.
 
 import (
-	"flag"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,7 +24,7 @@ import (
 // name, read through its default retention policy.
 const docsBucket = "example-bucket"
 
-// docsURL is the PagerDuty URL the example names; docs-run replaces it
+// docsURL is the PagerDuty URL the example names; docsRun replaces it
 // with the emulator's (it must occur exactly once, so that the script can
 // never reach PagerDuty).
 const docsURL = `"https://events.pagerduty.com/v2/enqueue"`
@@ -75,62 +66,34 @@ func docsLine(t int64) string {
 	return fmt.Sprintf("statuses %s %d", strings.Join(fields, ","), t)
 }
 
-func docsWrite(args []string) error {
-	fs := flag.NewFlagSet("docs-write", flag.ContinueOnError)
-	influx := fs.String("influx", "", "InfluxDB base URL")
-	t := fs.Int64("time", 0, "the status's time, in unix seconds")
-	if err := e2e.ParseFlags(fs, args, "influx", "time"); err != nil {
-		return err
-	}
-	base := strings.TrimSuffix(*influx, "/")
-	q := url.Values{"q": {fmt.Sprintf("CREATE DATABASE %q", docsBucket)}}
-	if _, err := post(base+"/query", "application/x-www-form-urlencoded", q.Encode(), http.StatusOK); err != nil {
-		return err
-	}
-	line := docsLine(*t)
-	w := base + "/write?precision=s&db=" + url.QueryEscape(docsBucket)
-	if _, err := post(w, "text/plain; charset=utf-8", line, http.StatusNoContent); err != nil {
-		return err
-	}
-	fmt.Printf("database %s: %s\n", docsBucket, line)
-	return nil
+func (s *runner) partG() {
+	s.Say("(g) the documentation's second sendEvent example (findRecord), from examples/influxdb/")
+	t := time.Now().Unix()
+	seen, err := s.docsWrite(t)
+	s.CheckSeen("(g) write a status with the fields the example reads into database example-bucket", seen, err)
+	seen, err = s.docsRun("docs_find_record.flux", t, "this Flux script returns no streaming data")
+	s.CheckSeen("(g) the example sends the stored status once; InfluxDB 1.8 answers 'no streaming data'", seen, err)
+	seen, err = s.docsRun("docs_find_record_table.flux", t, "")
+	s.CheckSeen("(g) ending with a table, it sends once and returns the row with sendEventStatus=202", seen, err)
 }
 
-// post sends body to u and returns the answer, which must have status want.
-func post(u, ctype, body string, want int) ([]byte, error) {
-	code, b, err := postAny(u, ctype, "", body)
-	if err != nil {
-		return nil, err
+// docsWrite creates database example-bucket and writes the status the
+// example reads at unix second t.
+func (s *runner) docsWrite(t int64) (string, error) {
+	if err := s.influxql("", fmt.Sprintf("CREATE DATABASE %q", docsBucket)); err != nil {
+		return "", err
 	}
-	if code != want {
-		return nil, fmt.Errorf("POST %s answered %d, want %d: %s", u, code, want, b)
+	line := docsLine(t)
+	if err := s.write(docsBucket, line); err != nil {
+		return "", err
 	}
-	return b, nil
+	return fmt.Sprintf("database %s: %s", docsBucket, line), nil
 }
 
-// postAny sends body to u, asking for an answer of type accept unless it
-// is empty, and returns the answer's status and body.
-func postAny(u, ctype, accept, body string) (int, []byte, error) {
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", ctype)
-	if accept != "" {
-		req.Header.Set("Accept", accept)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
-}
-
-// docsScript reads the example and points its PagerDuty URL at emu.
-func docsScript(file, emu string) (string, error) {
-	b, err := os.ReadFile(file)
+// docsScript reads the example file and points its PagerDuty URL at the
+// emulator.
+func (s *runner) docsScript(file string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(s.examples, file))
 	if err != nil {
 		return "", err
 	}
@@ -138,50 +101,37 @@ func docsScript(file, emu string) (string, error) {
 	if n := strings.Count(src, docsURL); n != 1 {
 		return "", fmt.Errorf("%s names %s %d times, want once (it is replaced by the emulator's URL)", file, docsURL, n)
 	}
-	return strings.Replace(src, docsURL, strconv.Quote(strings.TrimSuffix(emu, "/")+"/v2/enqueue"), 1), nil
+	return strings.Replace(src, docsURL, strconv.Quote(strings.TrimSuffix(s.emu.URL, "/")+"/v2/enqueue"), 1), nil
 }
 
-func docsRun(args []string) error {
-	fs := flag.NewFlagSet("docs-run", flag.ContinueOnError)
-	influx := fs.String("influx", "", "InfluxDB base URL")
-	emu := fs.String("emulator", "", "emulator base URL")
-	script := fs.String("script", "", "the example's Flux file")
-	t := fs.Int64("time", 0, "the stored status's time, in unix seconds (as docs-write got it)")
-	wantErr := fs.String("want-error", "", "text of the error the query must answer (default: a table)")
-	save := fs.String("save", "", "file to save the answer to")
-	if err := e2e.ParseFlags(fs, args, "influx", "emulator", "script", "time"); err != nil {
-		return err
-	}
-	src, err := docsScript(*script, *emu)
+// docsRun runs the example file against the status stored at unix second
+// t and checks what the emulator got and the answer: an error containing
+// wantErr or, with wantErr empty, one row with sendEventStatus=202.
+func (s *runner) docsRun(file string, t int64, wantErr string) (string, error) {
+	src, err := s.docsScript(file)
 	if err != nil {
-		return err
+		return "", err
 	}
-	before, err := emuRequests(*emu)
+	before, err := s.emu.Requests()
 	if err != nil {
-		return err
+		return "", err
 	}
-	code, answer, err := postAny(strings.TrimSuffix(*influx, "/")+"/api/v2/query", "application/vnd.flux", "application/csv", src)
+	code, answer, err := s.fluxAnswer("g-"+strings.TrimSuffix(file, ".flux"), src)
 	if err != nil {
-		return fmt.Errorf("POST /api/v2/query: %v", err)
-	}
-	if *save != "" {
-		if err := os.WriteFile(*save, answer, 0o644); err != nil {
-			return err
-		}
+		return "", err
 	}
 	// The query's answer comes after its sends, so every event it sent is
 	// on the emulator now.
-	after, err := emuRequests(*emu)
+	after, err := s.emu.Requests()
 	if err != nil {
-		return err
+		return "", err
 	}
-	sent, sentErr := checkDocsEvent(newRequests(before, after), time.Unix(*t, 0))
-	got, answerErr := checkDocsAnswer(code, answer, *wantErr)
+	sent, sentErr := checkDocsEvent(e2e.After(after, e2e.LastID(before)), time.Unix(t, 0))
+	got, answerErr := checkDocsAnswer(code, answer, wantErr)
 	if err := joinProblems(answerErr, sentErr); err != nil {
-		return err
+		return "", err
 	}
-	fmt.Printf("%s\n%s\n", got, sent)
-	return nil
+	return got + "\n" + sent, nil
 }
 
 // joinProblems joins the errors that are not nil into one, or returns nil.
@@ -216,7 +166,7 @@ func checkDocsAnswer(code int, answer []byte, wantErr string) (string, error) {
 		return "", err
 	}
 	if len(rows) != 1 || rows[0]["sendEventStatus"] != "202" || rows[0]["source"] != docsStatus["source"] {
-		return "", fmt.Errorf("want one row with sendEventStatus=202 and source=%q; got:\n%s", docsStatus["source"], table(rows))
+		return "", fmt.Errorf("want one row with sendEventStatus=202 and source=%q; got:\n%s", docsStatus["source"], e2e.Rows(rows))
 	}
 	return fmt.Sprintf("the query answered one row: sendEventStatus=202 source=%q", rows[0]["source"]), nil
 }

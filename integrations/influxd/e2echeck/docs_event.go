@@ -1,7 +1,8 @@
 package main
 
-// What docs-run checks on the fluxpd emulator: the one event the example
-// sent, field by field against the stored status (docsStatus).
+// What docsRun checks on the fluxpd emulator: the one event the example
+// sent, field by field against the stored status (docsStatus), read from
+// its body as received (the emulator's raw view, routing key masked).
 
 import (
 	"bytes"
@@ -9,23 +10,10 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/fluxpd/fluxpd/integrations/e2e"
 )
-
-// docsRequest is a request in the emulator's GET /_emulator/requests, with
-// its body (routing key masked) kept raw: a refused body need not be an
-// event.
-type docsRequest struct {
-	ID      int             `json:"id"`
-	Path    string          `json:"path"`
-	Status  int             `json:"status"`
-	Verdict string          `json:"verdict"`
-	Errors  []string        `json:"errors"`
-	Body    json.RawMessage `json:"body"`
-}
 
 // docsEvent is the part of an alert event's JSON body the example sets.
 type docsEvent struct {
@@ -62,31 +50,9 @@ func wantDocsEvent(t time.Time) docsEvent {
 	}
 }
 
-// emuRequests returns every request the emulator at emu has recorded.
-func emuRequests(emu string) ([]docsRequest, error) {
-	var reqs []docsRequest
-	err := e2e.GetJSON(client, strings.TrimSuffix(emu, "/")+"/_emulator/requests", &reqs)
-	return reqs, err
-}
-
-// newRequests returns the requests of after that before did not have.
-func newRequests(before, after []docsRequest) []docsRequest {
-	last := 0
-	for _, r := range before {
-		last = max(last, r.ID)
-	}
-	var fresh []docsRequest
-	for _, r := range after {
-		if r.ID > last {
-			fresh = append(fresh, r)
-		}
-	}
-	return fresh
-}
-
 // checkDocsEvent checks that reqs is one accepted alert event that
 // carries the status stored at t.
-func checkDocsEvent(reqs []docsRequest, t time.Time) (string, error) {
+func checkDocsEvent(reqs []e2e.Request, t time.Time) (string, error) {
 	if len(reqs) != 1 {
 		return "", fmt.Errorf("the emulator got %d requests during the query, want exactly 1: %s", len(reqs), e2e.Pretty(reqs))
 	}
@@ -95,13 +61,13 @@ func checkDocsEvent(reqs []docsRequest, t time.Time) (string, error) {
 		return "", fmt.Errorf("the emulator's request: %s %d %s, want /v2/enqueue 202 accepted: %s", r.Path, r.Status, r.Verdict, e2e.Pretty(r))
 	}
 	var got docsEvent
-	if err := json.Unmarshal(r.Body, &got); err != nil {
-		return "", fmt.Errorf("the emulator's request #%d: body: %v: %s", r.ID, err, r.Body)
+	if err := json.Unmarshal([]byte(r.RawBody), &got); err != nil {
+		return "", fmt.Errorf("the emulator's request #%d: body: %v: %q (%s)", r.ID, err, r.RawBody, r.RawBodyNote)
 	}
 	if want := wantDocsEvent(t); !reflect.DeepEqual(got, want) {
 		return "", fmt.Errorf("the event sent is not the stored status\nwant: %s\ngot:  %s", e2e.Pretty(want), e2e.Pretty(got))
 	}
 	var body bytes.Buffer
-	_ = json.Compact(&body, r.Body)
+	_ = json.Compact(&body, []byte(r.RawBody))
 	return fmt.Sprintf("the emulator got 1 event (#%d, 202 accepted) with the stored status: %s", r.ID, body.String()), nil
 }
