@@ -88,7 +88,7 @@ trap e2e_cleanup EXIT
 
 e2e_build() {
   "$1"
-  say "building bin/fluxpd and the e2echeck helper"
+  say "building bin/fluxpd and the e2echeck scenario"
   go build -o bin/fluxpd ./cmd/fluxpd
   (cd "$2" && GOWORK=off go build -o "$tmp/e2echeck" ./e2echeck)
   e2echeck=$tmp/e2echeck

@@ -28,7 +28,11 @@ tables
 `
 
 // findBackports runs findQuery and checks its one row.
-func (s *runner) findBackports() error {
+func (s *runner) findBackports() {
+	s.Check("findRecord and findColumn (backported from Flux v0.68) work in queries", s.findRows())
+}
+
+func (s *runner) findRows() error {
 	rows, err := s.query(findQuery)
 	if err != nil {
 		return err

@@ -107,12 +107,12 @@ func ranThrough(runs []run, t time.Time) error {
 // taskView is what pd-task did, read once it has settled.
 type taskView struct {
 	runs   []run
-	events []event     // the task's events at the receiver (source db-1)
+	events []e2e.Event // the task's events at the emulator (source db-1)
 	alerts []e2e.Alert // the emulator's alerts
 }
 
 // settled reads the runs of task id, the emulator's alerts, the runs
-// again and the receiver's events, and returns them when they agree: no
+// again and the emulator's events, and returns them when they agree: no
 // run in progress, the same runs both times (so the alerts hold what
 // every one of them sent, and nothing else), and every event naming (in
 // custom_details.scheduledFor) a listed run. A run the scheduler started
@@ -127,7 +127,7 @@ func (s *runner) settled(taskID string) (taskView, error) {
 			return taskView{}, fmt.Errorf("a run is %s: %s", r.Status, runsString(runs))
 		}
 	}
-	alerts, err := s.alerts()
+	alerts, err := s.emu.Alerts()
 	if err != nil {
 		return taskView{}, err
 	}
