@@ -8,6 +8,7 @@
 //	fluxpd send [flags]            send a test event to check an integration
 //	fluxpd emulator [flags]        serve the PagerDuty Events API v2 emulator
 //	fluxpd outbox COMMAND [flags]  list, flush, drop or count events queued for redelivery
+//	fluxpd relay [flags]           relay the Events API v2 for any sender: validate, store, deliver in order
 //	fluxpd version                 print fluxpd's and Flux's versions
 package main
 
@@ -32,6 +33,7 @@ Usage:
   fluxpd send [flags]            send a test event to check an integration
   fluxpd emulator [flags]        serve the PagerDuty Events API v2 emulator
   fluxpd outbox COMMAND [flags]  list, flush, drop or count events queued for redelivery
+  fluxpd relay [flags]           relay the Events API v2 for any sender: validate, store, deliver in order
   fluxpd version                 print fluxpd's and Flux's versions
 
 Run "fluxpd COMMAND -h" for the flags of a command.
@@ -113,6 +115,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = emulatorCommand(ctx, args[1:], stdout, stderr)
 	case "outbox":
 		err = outboxCommand(ctx, args[1:], stdout, stderr)
+	case "relay":
+		err = relayCommand(ctx, args[1:], stdout, stderr)
 	case "version":
 		err = versionCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

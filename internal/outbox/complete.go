@@ -118,7 +118,7 @@ func (f *flush) claimNext(tx *bolt.Tx, r *record, now time.Time) (*record, []str
 		return nil, nil, nil
 	}
 	next, buried, err := f.o.groupHead(tx, r.RoutingKey, r.DedupKey, now)
-	if next == nil || err != nil || f.o.leased(next, now) || (!f.fo.Force && now.Before(next.NextAttempt)) {
+	if next == nil || err != nil || f.o.leased(next, now) || (!f.fo.Force && now.Before(next.NextAttempt)) || !f.allow(next.RoutingKey, now) {
 		return nil, buried, err
 	}
 	next.LeaseOwner, next.LeaseUntil = f.owner, now.Add(f.o.opts.LeaseTTL)

@@ -28,6 +28,9 @@ type FlushOptions struct {
 	Group *Group
 	// Concurrency overrides Options.Concurrency.
 	Concurrency int
+	// Limiter, if not nil, paces sends per routing key (see rate.go): a
+	// due head it gives no room waits for a later flush.
+	Limiter Limiter
 }
 
 // Group names the events of one alert: one (routing key, dedup key).

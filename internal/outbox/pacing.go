@@ -131,6 +131,10 @@ func (f *flush) admit(r *record, now time.Time) admission {
 			g.state = keyShut
 		}
 	}
+	if (g.state == keyUntried || g.state == keyOpen) && !f.allow(r.RoutingKey, now) {
+		f.report.Deferred++ // no room in its key's rate: see rate.go
+		return admitDefer
+	}
 	switch g.state {
 	case keyUntried:
 		g.state = keyProbing

@@ -1,0 +1,144 @@
+package relay
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fluxpd/fluxpd/internal/outbox"
+	"github.com/fluxpd/fluxpd/internal/redact"
+)
+
+// Server limits: no client can hold a connection for long without
+// sending, and no crowd of clients can open connections without bound.
+const (
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout = 10 * time.Second
+	// ReadTimeout bounds reading a whole request: ample for the largest
+	// event PagerDuty accepts (512000 bytes) on any link.
+	ReadTimeout = 30 * time.Second
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of its answer, the commit (an fsync) included.
+	WriteTimeout = 60 * time.Second
+	// IdleTimeout bounds a kept-alive connection between requests; longer
+	// than the 90 s after which Go's http.Transport closes one itself.
+	IdleTimeout = 2 * time.Minute
+	// MaxConns bounds the connections served at once; more wait in the
+	// listen queue until one closes.
+	MaxConns = 512
+	// DefaultLongDelay is how long an event waits before the relay logs
+	// it as long-delayed.
+	DefaultLongDelay = 5 * time.Minute
+)
+
+// withDefaults fills in zero fields and checks the options.
+func (o Options) withDefaults() (Options, error) {
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	def(&o.Addr, DefaultAddr)
+	def(&o.OutboxPath, DefaultOutbox)
+	def(&o.Upstream, DefaultUpstream)
+	def(&o.Rate, DefaultRate)
+	def(&o.LogFormat, LogText)
+	if o.MaxPending == 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	if o.LongDelay <= 0 {
+		o.LongDelay = DefaultLongDelay
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = o.Retry.Interval()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	o.Upstream = strings.TrimRight(o.Upstream, "/")
+	return o, o.check()
+}
+
+// check reports the first option that cannot work, naming its flag.
+func (o Options) check() error {
+	if err := checkUpstream(o.Upstream); err != nil {
+		return err
+	}
+	if _, err := newLimiter(o.Rate); err != nil {
+		return err
+	}
+	switch {
+	case o.MaxPending < 1:
+		return fmt.Errorf("--max-pending must be 1 or more; got %d", o.MaxPending)
+	case (o.TLSCert == "") != (o.TLSKey == ""):
+		return errors.New("--tls-cert and --tls-key go together: give both (a certificate and its key) or neither")
+	case o.LogFormat != LogText && o.LogFormat != LogJSON:
+		return fmt.Errorf("--log-format must be text or json; got %q", o.LogFormat)
+	}
+	return checkExposure(o.Addr, o.AllowKeys != nil, o.Open)
+}
+
+// checkUpstream refuses an upstream URL events could not be delivered to,
+// or one that would leak a credential in logs.
+func checkUpstream(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--upstream %s does not parse as a URL; give a base URL such as %s", redact.URL(raw), DefaultUpstream)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("--upstream must be an http or https URL such as %s (or https://events.eu.pagerduty.com); got %s", DefaultUpstream, redact.URL(raw))
+	case u.Host == "":
+		return fmt.Errorf("--upstream %s has no host", redact.URL(raw))
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("--upstream %s must be a base URL without user, query or fragment; events are posted to its /v2/enqueue and /v2/change/enqueue", redact.URL(raw))
+	case strings.HasSuffix(u.Path, "/enqueue"):
+		return fmt.Errorf("--upstream %s ends in an events path; give the base URL (such as %s): each event goes to the path it was posted to", redact.URL(raw), DefaultUpstream)
+	}
+	return nil
+}
+
+// newLimiter parses a --rate value; nil for off.
+func newLimiter(rate string) (*outbox.KeyRate, error) {
+	if strings.EqualFold(strings.TrimSpace(rate), RateOff) {
+		return nil, nil
+	}
+	r, err := outbox.ParseRate("--rate", rate)
+	if err != nil {
+		return nil, err
+	}
+	return outbox.NewKeyRate(r), nil
+}
+
+// checkExposure refuses to listen beyond loopback without allowed keys:
+// an open relay lets anyone who reaches it page the on-call of any
+// PagerDuty service whose key they hold, past any firewall rule meant to
+// stop that, and fill its outbox.
+func checkExposure(addr string, allowKeys, open bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q is not HOST:PORT, such as %s (port 0 picks a free port): %v", addr, DefaultAddr, err)
+	}
+	if allowKeys || open || loopback(host) {
+		return nil
+	}
+	where := host
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		where = "every interface"
+	}
+	return fmt.Errorf("--addr %s listens on %s, beyond this machine, and no --allow-keys limits the routing keys it relays: "+
+		"anyone who can reach it could page any PagerDuty service whose key they know and fill its outbox; "+
+		"give --allow-keys FILE (the routing keys to relay, one a line), or --open if a firewall already limits who reaches it, "+
+		"or listen on 127.0.0.1", addr, where)
+}
+
+// loopback reports whether host names this machine only.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
