@@ -4,6 +4,9 @@ go 1.24
 
 require (
 	github.com/chromedp/chromedp v0.13.7 // for internal/emulator/inboxbrowser's browser test only
+	// Metrics (internal/host, the relay). v1.0.0 on purpose: both InfluxDB
+	// builds link it, and fluxpd registers its metrics in their registries.
+	github.com/prometheus/client_golang v1.0.0
 	github.com/influxdata/flux v0.65.1
 	go.etcd.io/bbolt v1.4.3
 )
@@ -55,4 +58,9 @@ require (
 	google.golang.org/appengine v1.6.1 // indirect
 	google.golang.org/genproto v0.0.0-20190716160619-c506a9f90610 // indirect
 	google.golang.org/grpc v1.21.1 // indirect
+)
+
+require (
+	github.com/beorn7/perks v1.0.0 // indirect
+	github.com/prometheus/procfs v0.0.2 // indirect
 )

@@ -135,7 +135,7 @@ func TestInfluxd2GeneratedRule(t *testing.T) {
 
 	for i, now := range []time.Time{run1, run2} {
 		var out strings.Builder
-		r := &fluxrun.Runner{
+		r := &fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript,
 			Deps: flux.Deps{Deps: flux.WrappedDeps{
 				HTTPClient:    &http.Client{Transport: loopbackOnly{}},
 				URLValidator:  url.PassValidator{},

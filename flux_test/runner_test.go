@@ -29,6 +29,7 @@ import (
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
 	_ "github.com/fluxpd/fluxpd/stdlib/builtin"
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // skip lists files that are not run, each with a reason and a link.
@@ -94,7 +95,7 @@ func runFile(t *testing.T, path string, emu *emulator.Server) error {
 }
 
 func execute(pkg *ast.Package, out *bytes.Buffer) error {
-	r := &fluxrun.Runner{Deps: flux.Deps{Deps: flux.WrappedDeps{
+	r := &fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript, Deps: flux.Deps{Deps: flux.WrappedDeps{
 		HTTPClient:   &http.Client{Transport: loopbackOnly{}},
 		URLValidator: url.PassValidator{},
 	}}}

@@ -35,12 +35,15 @@ func (d diagnostic) String() string {
 
 // diagnose returns the script's mistakes, one per line prefixed with name
 // when it is not empty, or nil. It adds the missing call of a pipe's
-// destination to pkg, to let the registered checks explain what to write.
-func diagnose(name string, pkg *ast.Package) error {
+// destination to pkg, to let check (Runner.Check) explain what to write.
+func diagnose(name string, pkg *ast.Package, check func(*ast.Package) error) error {
 	ast.Check(pkg) // records the errors the parser leaves to it, such as "missing right hand side"
 	d := &diagnoser{explained: make(map[ast.Node]bool), seen: make(map[diagnostic]bool)}
 	ast.Walk(d, pkg)
-	checkErr := runChecks(pkg)
+	var checkErr error
+	if check != nil {
+		checkErr = check(pkg)
+	}
 	for _, p := range d.pipes {
 		d.found = append(d.found, p.diagnostic(checkErr))
 	}

@@ -15,7 +15,7 @@ type pipeDestination struct {
 	dest string // the destination as written
 }
 
-// diagnostic says what is wrong and, unless a registered check explains
+// diagnostic says what is wrong and, unless Runner.Check explains
 // the pipe at the same place (it sees the call added) and so says what to
 // write instead, how to fix it.
 func (p pipeDestination) diagnostic(checkErr error) diagnostic {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fluxpd/fluxpd/fluxrun"
 	_ "github.com/fluxpd/fluxpd/stdlib/builtin"
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // TestRunner_Diagnostics: mistakes Flux reports without a position ("unsupported
@@ -48,7 +49,7 @@ func TestRunner_Diagnostics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &fluxrun.Runner{Deps: flux.NewDefaultDependencies()}
+			r := &fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript, Deps: flux.NewDefaultDependencies()}
 			err := r.Run(context.Background(), "script.flux", tt.script)
 			assertInvalid(t, err, tt.want)
 		})
@@ -57,7 +58,7 @@ func TestRunner_Diagnostics(t *testing.T) {
 
 // TestRunner_RunASTDiagnostics: RunAST reports the same, without a name.
 func TestRunner_RunASTDiagnostics(t *testing.T) {
-	r := &fluxrun.Runner{Deps: flux.NewDefaultDependencies()}
+	r := &fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript, Deps: flux.NewDefaultDependencies()}
 	err := r.RunAST(context.Background(), parser.ParseSource("y = 1\nx = \n"))
 	assertInvalid(t, err, "line 2:1: the assignment to x has no value: write x = <expression>")
 }
@@ -66,7 +67,7 @@ func TestRunner_RunASTDiagnostics(t *testing.T) {
 // line is correct Flux and runs.
 func TestRunner_ValueOnNextLine(t *testing.T) {
 	var out bytes.Buffer
-	r := &fluxrun.Runner{Deps: flux.NewDefaultDependencies(), Values: &out}
+	r := &fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript, Deps: flux.NewDefaultDependencies(), Values: &out}
 	if err := r.Run(context.Background(), "script.flux", "x =\n    41\nx + 1\n"); err != nil {
 		t.Fatalf("the script failed: %v", err)
 	}

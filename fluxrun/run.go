@@ -31,6 +31,19 @@ type Runner struct {
 	Values io.Writer
 	// Results receives the tables of each result. Nil discards them.
 	Results ResultWriter
+	// Check, when not nil, looks for mistakes in the parsed script before
+	// it is evaluated, such as a misspelled parameter of a package's
+	// function, and returns them in one error that says where they are
+	// and how to fix them: fluxpd's hosts set pagerduty.CheckScript. It
+	// also sees a script that fails to parse only because a pipe's
+	// destination is not a call (data |> f), with the call added, so that
+	// its message can say what to write instead.
+	Check func(pkg *ast.Package) error
+	// Prepare, when not nil, prepares the context of the query from its
+	// script before the script is evaluated, as lang.PrepareContext does
+	// in fluxpd's InfluxDB builds; the context it returns is used for
+	// evaluation and execution. fluxpd's hosts set pagerduty.Prepare(host).
+	Prepare func(ctx context.Context, pkg *ast.Package) (context.Context, error)
 }
 
 // ResultWriter writes the results of a query.
@@ -41,7 +54,7 @@ type ResultWriter interface {
 // Run parses, evaluates and executes src. name labels the script in errors.
 func (r *Runner) Run(ctx context.Context, name, src string) error {
 	pkg := parser.ParseSource(src)
-	if err := diagnose(name, pkg); err != nil {
+	if err := diagnose(name, pkg, r.Check); err != nil {
 		return err
 	}
 	return explainNoStorage(r.runAST(ctx, pkg))
@@ -50,12 +63,12 @@ func (r *Runner) Run(ctx context.Context, name, src string) error {
 // RunAST evaluates and executes a parsed Flux package.
 //
 // Before it runs, the script's parse errors, assignments without a value
-// and the mistakes the registered checks find are reported with their
+// and the mistakes r.Check finds are reported with their
 // line and column, one per line (Run prefixes each with the script's
 // name). A Runner has no storage: a script that reads it with from() fails
 // with an error that says so and names the alternatives.
 func (r *Runner) RunAST(ctx context.Context, pkg *ast.Package) error {
-	if err := diagnose("", pkg); err != nil {
+	if err := diagnose("", pkg, r.Check); err != nil {
 		return err
 	}
 	return explainNoStorage(r.runAST(ctx, pkg))
@@ -68,9 +81,11 @@ func (r *Runner) runAST(ctx context.Context, pkg *ast.Package) error {
 	// they find their allocator here.
 	ctx = lang.ExecutionDependencies{Allocator: alloc}.Inject(ctx)
 
-	ctx, err := prepare(ctx, pkg)
-	if err != nil {
-		return err
+	if r.Prepare != nil {
+		var err error
+		if ctx, err = r.Prepare(ctx, pkg); err != nil {
+			return err
+		}
 	}
 	var opts []flux.ScopeMutator
 	if !r.Now.IsZero() {

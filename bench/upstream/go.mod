@@ -10,6 +10,7 @@ require (
 require (
 	cloud.google.com/go v0.43.0 // indirect
 	github.com/apache/arrow/go/arrow v0.0.0-20191024131854-af6fa24be0db // indirect
+	github.com/beorn7/perks v1.0.0 // indirect
 	github.com/c-bata/go-prompt v0.2.2 // indirect
 	github.com/cespare/xxhash v1.1.0 // indirect
 	github.com/eclipse/paho.mqtt.golang v1.2.0 // indirect
@@ -32,9 +33,12 @@ require (
 	github.com/opentracing/opentracing-go v1.0.2 // indirect
 	github.com/pkg/errors v0.8.1 // indirect
 	github.com/pkg/term v0.0.0-20180730021639-bffc007b7fd5 // indirect
+	github.com/prometheus/client_golang v1.0.0 // indirect
 	github.com/prometheus/client_model v0.0.0-20190129233127-fd36f4220a90 // indirect
 	github.com/prometheus/common v0.6.0 // indirect
+	github.com/prometheus/procfs v0.0.2 // indirect
 	github.com/segmentio/kafka-go v0.1.0 // indirect
+	go.etcd.io/bbolt v1.4.3 // indirect
 	go.opencensus.io v0.22.0 // indirect
 	go.uber.org/atomic v1.3.2 // indirect
 	go.uber.org/multierr v1.1.0 // indirect
@@ -47,7 +51,6 @@ require (
 	google.golang.org/appengine v1.6.1 // indirect
 	google.golang.org/genproto v0.0.0-20190716160619-c506a9f90610 // indirect
 	google.golang.org/grpc v1.21.1 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
 // The harness is fluxpd's (bench/internal/harness); only the Flux package

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
+	"github.com/fluxpd/fluxpd/internal/host"
 )
 
 // progressEvery is how often the progress line is redrawn at most: often
@@ -29,7 +29,7 @@ const eraseLine = "\r\x1b[K"
 
 // draw shows counts, unless the line was drawn less than progressEvery ago
 // and force is false.
-func (p *progress) draw(counts map[pagerduty.Outcome]int, force bool) {
+func (p *progress) draw(counts map[host.Outcome]int, force bool) {
 	if p == nil {
 		return
 	}
@@ -44,9 +44,9 @@ func (p *progress) draw(counts map[pagerduty.Outcome]int, force bool) {
 	if sent == 0 {
 		return
 	}
-	fmt.Fprintf(p.w, "%spagerduty: %d sent, %d accepted, %d queued, %d refused, %d failed",
-		eraseLine, sent, counts[pagerduty.Accepted], counts[pagerduty.Queued],
-		counts[pagerduty.Refused]+counts[pagerduty.Invalid], counts[pagerduty.Failed])
+	fmt.Fprintf(p.w, "%spagerduty: %d sent, %d accepted, %d queued, %d rejected, %d failed",
+		eraseLine, sent, counts[host.Accepted], counts[host.Queued],
+		counts[host.Rejected]+counts[host.Invalid], counts[host.Failed])
 	p.last, p.shown = now, true
 }
 

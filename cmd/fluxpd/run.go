@@ -18,6 +18,8 @@ import (
 	"github.com/influxdata/flux/dependencies/url"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
+	"github.com/fluxpd/fluxpd/internal/host"
+	"github.com/fluxpd/fluxpd/internal/outbox"
 	"github.com/fluxpd/fluxpd/internal/secrets"
 	"github.com/fluxpd/fluxpd/stdlib/lazy" // the Flux stdlib with our pagerduty, finalized on first run
 	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
@@ -160,22 +162,22 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 // runLive runs the script with its URLs as written, through the outbox
 // when one is given.
 func runLive(ctx context.Context, r *fluxrun.Runner, f runFlags, file, src string, store *secrets.Store, report *reporter) error {
-	host := report.host()
+	h := report.host()
 	r.Deps = runDeps(newLiveClient(), store)
-	var ob *pagerduty.Outbox
+	var ob *outbox.Outbox
 	deadBefore := 0
 	if f.outbox != "" {
 		var err error
-		if ob, err = pagerduty.OpenOutbox(f.outbox, pagerduty.OutboxOptions{Log: stderrLine(report.w, "fluxpd: ")}); err != nil {
+		if ob, err = outbox.Open(f.outbox, outbox.Options{Log: stderrLine(report.w, "fluxpd: ")}); err != nil {
 			return err
 		}
 		defer ob.Close()
 		if st, err := ob.Stats(); err == nil {
 			deadBefore = st.Dead
 		}
-		host.Outbox, host.FlushFirst = ob, true
+		h.Outbox, h.FlushFirst = ob, true
 	}
-	runErr := r.Run(pagerduty.WithHost(ctx, host), file, src)
+	runErr := runWith(ctx, r, h, file, src)
 	report.finish(false)
 	dead := 0
 	if ob != nil {
@@ -192,10 +194,10 @@ func runAgainstEmulator(ctx context.Context, r *fluxrun.Runner, f runFlags, file
 		return err
 	}
 	defer emu.Close()
-	host := report.host()
-	host.Divert = standInURL(emu)
+	h := report.host()
+	h.Divert = standInURL(emu)
 	r.Deps = runDeps(standInClient(emu), store)
-	runErr := r.Run(pagerduty.WithHost(ctx, host), file, src)
+	runErr := runWith(ctx, r, h, file, src)
 	if err := out.Flush(); err != nil {
 		return err
 	}
@@ -206,6 +208,12 @@ func runAgainstEmulator(ctx context.Context, r *fluxrun.Runner, f runFlags, file
 	}
 	report.finish(listed)
 	return runResult(runErr, report, 0, store)
+}
+
+// runWith runs the script with h as the host of its pagerduty calls.
+func runWith(ctx context.Context, r *fluxrun.Runner, h host.Host, file, src string) error {
+	r.Check, r.Prepare = pagerduty.CheckScript, pagerduty.Prepare(h)
+	return r.Run(ctx, file, src)
 }
 
 // runResult is the error fluxpd run ends with: the script's, else
@@ -250,7 +258,7 @@ func stderrLine(w io.Writer, prefix string) func(string) {
 
 // writeOutboxSummary says what the run queued and what waits in total,
 // and returns how many events the outbox dead-lettered during the run.
-func writeOutboxSummary(w io.Writer, ob *pagerduty.Outbox, r *reporter, deadBefore int) int {
+func writeOutboxSummary(w io.Writer, ob *outbox.Outbox, r *reporter, deadBefore int) int {
 	st, err := ob.Stats()
 	if err != nil {
 		fmt.Fprintf(w, "fluxpd: outbox %s: %v\n", ob.Path(), err)

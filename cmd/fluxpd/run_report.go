@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
+	"github.com/fluxpd/fluxpd/internal/host"
 )
 
 // "fluxpd run" tells the person at the terminal what became of the events:
@@ -22,8 +22,8 @@ const maxExamples = 20
 
 // outcomeOrder is the order of the summary's counts and examples: what
 // needs attention first.
-var outcomeOrder = []pagerduty.Outcome{
-	pagerduty.Refused, pagerduty.Invalid, pagerduty.Failed, pagerduty.Queued, pagerduty.Accepted,
+var outcomeOrder = []host.Outcome{
+	host.Rejected, host.Invalid, host.Failed, host.Queued, host.Accepted,
 }
 
 // reporter collects what the pagerduty package tells fluxpd run about each
@@ -33,21 +33,22 @@ type reporter struct {
 	w        io.Writer // masked standard error
 	full     bool      // --summary full: every line, nothing cut
 	progress *progress // nil off a terminal
-	counts   map[pagerduty.Outcome]int
-	statuses map[pagerduty.Outcome]map[int]int
-	examples map[pagerduty.Outcome][]pagerduty.Sent
-	all      []pagerduty.Sent // every event, with --summary full only
-	urls     map[string]bool  // where events went, up to maxURLs
-	lines    int              // failure and note lines printed so far
-	cut      int              // failure and note lines not printed
+	counts   map[host.Outcome]int
+	statuses map[host.Outcome]map[int]int
+	examples map[host.Outcome][]host.Sent
+	all      []host.Sent     // every event, with --summary full only
+	urls     map[string]bool // where events went, up to maxURLs
+	requests int             // requests sent, retries included
+	lines    int             // failure and note lines printed so far
+	cut      int             // failure and note lines not printed
 }
 
 func newReporter(w io.Writer, full bool, terminal bool) *reporter {
 	r := &reporter{
 		w: w, full: full,
-		counts:   make(map[pagerduty.Outcome]int),
-		statuses: make(map[pagerduty.Outcome]map[int]int),
-		examples: make(map[pagerduty.Outcome][]pagerduty.Sent),
+		counts:   make(map[host.Outcome]int),
+		statuses: make(map[host.Outcome]map[int]int),
+		examples: make(map[host.Outcome][]host.Sent),
 		urls:     make(map[string]bool),
 	}
 	if terminal {
@@ -56,18 +57,18 @@ func newReporter(w io.Writer, full bool, terminal bool) *reporter {
 	return r
 }
 
-// host returns the pagerduty.Host callbacks that feed r.
-func (r *reporter) host() pagerduty.Host {
-	return pagerduty.Host{Report: r.report, Note: r.note, Sent: r.sent}
+// host returns the host whose callbacks feed r.
+func (r *reporter) host() host.Host {
+	return host.Host{Report: r.report, Note: r.note, Sent: r.sent}
 }
 
 // report prints a line for a failure as it happens (the first
 // maxExamples of failures and notes, unless --summary full).
-func (r *reporter) report(f pagerduty.Failure) { r.line("fluxpd: " + f.String()) }
+func (r *reporter) report(f host.Failure) { r.line("fluxpd: " + f.String()) }
 
 // note prints a line for an event sent other than the script gave it (a
 // summary cut to PagerDuty's limit, say).
-func (r *reporter) note(n pagerduty.Note) { r.line("fluxpd: note: " + n.String()) }
+func (r *reporter) note(n host.Note) { r.line("fluxpd: note: " + n.String()) }
 
 func (r *reporter) line(s string) {
 	r.mu.Lock()
@@ -83,10 +84,11 @@ func (r *reporter) line(s string) {
 }
 
 // sent counts one event's outcome and keeps it as an example.
-func (r *reporter) sent(s pagerduty.Sent) {
+func (r *reporter) sent(s host.Sent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.counts[s.Outcome]++
+	r.requests += s.Attempts
 	if r.statuses[s.Outcome] == nil {
 		r.statuses[s.Outcome] = make(map[int]int)
 	}
@@ -117,14 +119,14 @@ func (r *reporter) total() int {
 func (r *reporter) notAccepted() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.counts[pagerduty.Refused] + r.counts[pagerduty.Invalid] + r.counts[pagerduty.Failed]
+	return r.counts[host.Rejected] + r.counts[host.Invalid] + r.counts[host.Failed]
 }
 
 // queued is the number of events the run left in the outbox.
 func (r *reporter) queued() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.counts[pagerduty.Queued]
+	return r.counts[host.Queued]
 }
 
 // stop erases the progress line for good, before other output.
@@ -151,7 +153,7 @@ func (r *reporter) finish(listedElsewhere bool) {
 		fmt.Fprintln(r.w, "\nfluxpd: no events sent by pagerduty calls")
 		return
 	}
-	fmt.Fprintf(r.w, "\nfluxpd: %d event%s %s: %s\n", total, plural(total), r.destinations(), r.countLine())
+	fmt.Fprintf(r.w, "\nfluxpd: %d event%s %s: %s; %d request%s\n", total, plural(total), r.destinations(), r.countLine(), r.requests, plural(r.requests))
 	if listedElsewhere {
 		return
 	}
@@ -187,7 +189,7 @@ func (r *reporter) destinations() string {
 // length.
 const maxShownURL = 120
 
-// countLine is "4990 accepted (202), 8 refused (400), 2 queued (503)".
+// countLine is "4990 accepted (202), 8 rejected (400), 2 queued (503)".
 func (r *reporter) countLine() string {
 	var parts []string
 	for _, o := range outcomeOrder {
@@ -214,11 +216,11 @@ func statusList(byStatus map[int]int) string {
 
 // chosenExamples returns every event with --summary full, else at most
 // maxExamples, those needing attention first.
-func (r *reporter) chosenExamples() []pagerduty.Sent {
+func (r *reporter) chosenExamples() []host.Sent {
 	if r.full {
 		return r.all
 	}
-	var out []pagerduty.Sent
+	var out []host.Sent
 	for _, o := range outcomeOrder {
 		for _, s := range r.examples[o] {
 			if len(out) == maxExamples {
@@ -231,7 +233,7 @@ func (r *reporter) chosenExamples() []pagerduty.Sent {
 }
 
 // sentLine describes one event on one line.
-func sentLine(s pagerduty.Sent) string {
+func sentLine(s host.Sent) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-8s pagerduty.%s", s.Outcome, s.Function)
 	if s.Action != "" {

@@ -69,20 +69,20 @@ func TestRunLive_SummaryGroupsOutcomes(t *testing.T) {
 	if code != exitNotAccepted {
 		t.Fatalf("exit %d, want %d (events refused); stderr:\n%s", code, exitNotAccepted, stderr)
 	}
-	head := fmt.Sprintf("fluxpd: %d events for %s: 3 refused (400), %d accepted (202)", n, emu.EventsURL(), n-3)
+	head := fmt.Sprintf("fluxpd: %d events for %s: 3 rejected (400), %d accepted (202)", n, emu.EventsURL(), n-3)
 	if !strings.Contains(stderr, head) {
 		t.Errorf("stderr lacks %q:\n%s", head, stderr)
 	}
 	if !strings.Contains(stderr, fmt.Sprintf("Examples (%d of %d; --summary full lists every event):", maxExamples, n)) {
 		t.Errorf("stderr lacks the examples' heading:\n%s", stderr)
 	}
-	examples := regexp.MustCompile(`(?m)^  (refused|accepted) +pagerduty\.endpoint trigger`).FindAllStringSubmatch(stderr, -1)
+	examples := regexp.MustCompile(`(?m)^  (rejected|accepted) +pagerduty\.endpoint trigger`).FindAllStringSubmatch(stderr, -1)
 	if len(examples) != maxExamples {
 		t.Fatalf("%d example lines, want %d:\n%s", len(examples), maxExamples, stderr)
 	}
 	for i, m := range examples[:3] {
-		if m[1] != "refused" {
-			t.Errorf("example %d is %s; the refused events come first:\n%s", i, m[1], stderr)
+		if m[1] != "rejected" {
+			t.Errorf("example %d is %s; the rejected events come first:\n%s", i, m[1], stderr)
 		}
 	}
 	if !strings.Contains(stderr, "fluxpd: 3 events not accepted (see above)") {

@@ -32,6 +32,7 @@ import (
 
 	"github.com/influxdata/influxdb/cmd"
 	"github.com/influxdata/influxdb/cmd/influxd/run"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fluxpd/fluxpd/integrations/serverhost"
 
@@ -81,7 +82,12 @@ func runMain(args ...string) error {
 		if err := cmd.Run(args...); err != nil {
 			return fmt.Errorf("run: %s", err)
 		}
-		setLogger(cmd.Logger, fluxpd)
+		fluxpd.SetLogger(cmd.Logger)
+		// fluxpd's metrics at the /metrics InfluxDB 1.8 serves (Prometheus'
+		// default registry).
+		if err := fluxpd.RegisterMetrics(prometheus.DefaultRegisterer); err != nil {
+			fluxpd.Log.Error("pagerduty metrics: " + err.Error())
+		}
 		// Redeliver queued events in the background for the server's lifetime.
 		stopOutbox := fluxpd.StartOutbox()
 		defer stopOutbox()

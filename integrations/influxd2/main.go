@@ -133,7 +133,11 @@ func newRunCommand() *cobra.Command {
 			} else if !l.Running() {
 				os.Exit(1)
 			}
-			setLogger(l.Log(), fluxpd)
+			fluxpd.SetLogger(l.Log())
+			// fluxpd's metrics at the server's own /metrics.
+			if err := fluxpd.RegisterMetrics(l.Registry()); err != nil {
+				fluxpd.Log.Error("pagerduty metrics: " + err.Error())
+			}
 			// Redeliver queued events in the background for the server's lifetime.
 			stopOutbox := fluxpd.StartOutbox()
 

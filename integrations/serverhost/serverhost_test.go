@@ -9,14 +9,16 @@ import (
 	"time"
 
 	"github.com/influxdata/flux/ast"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/fluxpd/fluxpd/internal/host"
 	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // clearEnv unsets every variable FromEnv reads, for the test's duration.
 func clearEnv(t *testing.T) {
 	t.Helper()
-	for _, v := range []string{URLEnv, ChangeURLEnv, OutboxEnv, OutboxRetryEnv, OutboxRetryMaxEnv} {
+	for _, v := range []string{host.URLEnv, host.ChangeURLEnv, host.OutboxEnv, host.OutboxRetryEnv, host.OutboxRetryMaxEnv} {
 		t.Setenv(v, "")
 	}
 }
@@ -43,8 +45,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeOutbox(t, s)
-	if s.Host.URL != "" || s.Host.ChangeURL != "" || s.Host.Report == nil || s.Host.Note == nil {
-		t.Errorf("host = %+v, want no URLs, a reporter and a note taker", s.Host)
+	if s.Host.URL != "" || s.Host.ChangeURL != "" || s.Host.Report == nil || s.Host.Note == nil || s.Host.Metrics == nil || s.Host.Log == nil {
+		t.Errorf("host = %+v, want no URLs, a reporter, a note taker, metrics and an error log", s.Host)
 	}
 	if got, want := s.URL(), "(package default)"; got != want {
 		t.Errorf("URL() = %q, want %q", got, want)
@@ -62,8 +64,8 @@ func TestDefaults(t *testing.T) {
 	if fi, err := os.Stat(data); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("created dir: %v %v, want mode 0700", fi, err)
 	}
-	if s.Interval != FlushInterval {
-		t.Errorf("Interval = %v, want %v", s.Interval, FlushInterval)
+	if s.Interval != host.DefaultFlushInterval {
+		t.Errorf("Interval = %v, want %v", s.Interval, host.DefaultFlushInterval)
 	}
 	s.StartOutbox()() // starts and stops the flusher, closes the outbox
 	s.Host.Outbox = nil
@@ -71,9 +73,9 @@ func TestDefaults(t *testing.T) {
 
 func TestURLs(t *testing.T) {
 	clearEnv(t)
-	t.Setenv(OutboxEnv, "off")
-	t.Setenv(URLEnv, "http://127.0.0.1:9/v2/enqueue")
-	t.Setenv(ChangeURLEnv, "http://127.0.0.1:9/v2/change/enqueue")
+	t.Setenv(host.OutboxEnv, "off")
+	t.Setenv(host.URLEnv, "http://127.0.0.1:9/v2/enqueue")
+	t.Setenv(host.ChangeURLEnv, "http://127.0.0.1:9/v2/change/enqueue")
 	s, err := FromEnv(noDir)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +86,7 @@ func TestURLs(t *testing.T) {
 }
 
 func TestBadURLNamesTheVariables(t *testing.T) {
-	for _, env := range []string{URLEnv, ChangeURLEnv} {
+	for _, env := range []string{host.URLEnv, host.ChangeURLEnv} {
 		t.Run(env, func(t *testing.T) {
 			clearEnv(t)
 			t.Setenv(env, "ftp://example.com/x")
@@ -93,7 +95,7 @@ func TestBadURLNamesTheVariables(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			for _, want := range []string{"refusing to start", "$" + URLEnv, "$" + ChangeURLEnv} {
+			for _, want := range []string{"refusing to start", "$" + host.URLEnv, "$" + host.ChangeURLEnv} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
@@ -109,14 +111,14 @@ func TestBadURLNamesTheVariables(t *testing.T) {
 func TestOff(t *testing.T) {
 	for _, v := range []string{"off", " OFF ", "Off"} {
 		clearEnv(t)
-		t.Setenv(OutboxEnv, v)
+		t.Setenv(host.OutboxEnv, v)
 		called := false
 		s, err := FromEnv(func() (string, bool) { called = true; return t.TempDir(), true })
 		if err != nil {
 			t.Fatal(err)
 		}
 		if s.Host.Outbox != nil || s.OutboxPath() != "off" || called {
-			t.Errorf("%s=%q: outbox %v (dir asked: %v), want off", OutboxEnv, v, s.OutboxPath(), called)
+			t.Errorf("%s=%q: outbox %v (dir asked: %v), want off", host.OutboxEnv, v, s.OutboxPath(), called)
 		}
 		s.StartOutbox()() // a no-op
 	}
@@ -133,7 +135,7 @@ func TestNoDataDir(t *testing.T) {
 func TestOutboxPathFromEnv(t *testing.T) {
 	clearEnv(t)
 	p := filepath.Join(t.TempDir(), "sub", "ob.db")
-	t.Setenv(OutboxEnv, " "+p+" ")
+	t.Setenv(host.OutboxEnv, " "+p+" ")
 	s, err := FromEnv(noDir)
 	if err != nil {
 		t.Fatal(err)
@@ -150,12 +152,12 @@ func TestOutboxUnopenable(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(OutboxEnv, filepath.Join(file, "ob.db")) // its dir is a file
+	t.Setenv(host.OutboxEnv, filepath.Join(file, "ob.db")) // its dir is a file
 	_, err := FromEnv(noDir)
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"refusing to start", "cannot open the pagerduty outbox", "$" + OutboxEnv, OutboxEnv + "=off"} {
+	for _, want := range []string{"refusing to start", "cannot open the pagerduty outbox", "$" + host.OutboxEnv, host.OutboxEnv + "=off"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
@@ -169,19 +171,19 @@ func TestRetry(t *testing.T) {
 		errWants  []string
 	}{
 		{base: "2s", interval: 2 * time.Second},
-		{base: " 1m ", interval: FlushInterval},
-		{max: "1s", interval: FlushInterval},
+		{base: " 1m ", interval: host.DefaultFlushInterval},
+		{max: "1s", interval: host.DefaultFlushInterval},
 		{base: "1s", max: "5s", interval: time.Second},
-		{base: "soon", errWants: []string{"$" + OutboxRetryEnv + `="soon"`, "positive duration"}},
-		{base: "-1s", errWants: []string{"$" + OutboxRetryEnv + `="-1s"`}},
-		{base: "0", errWants: []string{"$" + OutboxRetryEnv + `="0"`}},
-		{max: "x", errWants: []string{"$" + OutboxRetryMaxEnv + `="x"`}},
-		{base: "5s", max: "1s", errWants: []string{"$" + OutboxRetryMaxEnv + " (1s) is shorter than $" + OutboxRetryEnv + " (5s)"}},
+		{base: "soon", errWants: []string{"$" + host.OutboxRetryEnv + `="soon"`, "positive duration"}},
+		{base: "-1s", errWants: []string{"$" + host.OutboxRetryEnv + `="-1s"`}},
+		{base: "0", errWants: []string{"$" + host.OutboxRetryEnv + `="0"`}},
+		{max: "x", errWants: []string{"$" + host.OutboxRetryMaxEnv + `="x"`}},
+		{base: "5s", max: "1s", errWants: []string{"$" + host.OutboxRetryMaxEnv + " (1s) is shorter than $" + host.OutboxRetryEnv + " (5s)"}},
 	} {
 		t.Run(c.base+"/"+c.max, func(t *testing.T) {
 			clearEnv(t)
-			t.Setenv(OutboxRetryEnv, c.base)
-			t.Setenv(OutboxRetryMaxEnv, c.max)
+			t.Setenv(host.OutboxRetryEnv, c.base)
+			t.Setenv(host.OutboxRetryMaxEnv, c.max)
 			s, err := FromEnv(dirOf(t.TempDir()))
 			if c.errWants != nil {
 				if err == nil {
@@ -207,18 +209,18 @@ func TestRetry(t *testing.T) {
 
 func TestLog(t *testing.T) {
 	clearEnv(t)
-	t.Setenv(OutboxEnv, "off")
+	t.Setenv(host.OutboxEnv, "off")
 	s, err := FromEnv(noDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var lines []string
-	s.SetLog(Log{
+	s.Log.SetLogger(host.LogFuncs{
 		Info: func(m string) { lines = append(lines, "I "+m) },
 		Warn: func(m string) { lines = append(lines, "W "+m) },
 	})
-	s.Info("a")
-	s.Warn("b")
+	s.Log.Info("a")
+	s.Log.Warn("b")
 	s.Host.Note(pagerduty.Note{Function: "endpoint", DedupKey: "k", Text: "c"})
 	s.Host.Report(pagerduty.Failure{Function: "sendEvent", URL: "http://127.0.0.1:9/v2/enqueue", Reason: "d"})
 	if want := `I a|W b|I pagerduty.endpoint (dedup key "k"): c|W pagerduty.sendEvent: not sent to http://127.0.0.1:9/v2/enqueue: d`; strings.Join(lines, "|") != want {
@@ -228,7 +230,7 @@ func TestLog(t *testing.T) {
 
 func TestPrepareContext(t *testing.T) {
 	clearEnv(t)
-	t.Setenv(OutboxEnv, "off")
+	t.Setenv(host.OutboxEnv, "off")
 	s, err := FromEnv(noDir)
 	if err != nil {
 		t.Fatal(err)
@@ -283,7 +285,7 @@ func TestDamagedOutboxMovedAside(t *testing.T) {
 		t.Errorf("the fresh outbox at %s: %+v, %v", s.OutboxPath(), st, err)
 	}
 	var errs, warns []string
-	s.SetLog(Log{Info: func(string) {}, Warn: func(m string) { warns = append(warns, m) }, Error: func(m string) { errs = append(errs, m) }})
+	s.Log.SetLogger(host.LogFuncs{Info: func(string) {}, Warn: func(m string) { warns = append(warns, m) }, Error: func(m string) { errs = append(errs, m) }})
 	if len(errs) != 1 || len(warns) != 0 {
 		t.Fatalf("after SetLog: errors %q, warnings %q; want the damage once, at error level", errs, warns)
 	}
@@ -292,9 +294,49 @@ func TestDamagedOutboxMovedAside(t *testing.T) {
 			t.Errorf("the error line lacks %q:\n%s", want, errs[0])
 		}
 	}
-	s.SetLog(Log{Info: func(string) {}, Warn: func(m string) { warns = append(warns, m) }})
-	s.Error("later")
+	s.Log.SetLogger(host.LogFuncs{Info: func(string) {}, Warn: func(m string) { warns = append(warns, m) }})
+	s.Log.Error("later")
 	if len(warns) != 1 || warns[0] != "later" {
 		t.Errorf("with no Error function, an error line went to %q; want Warn", warns)
+	}
+}
+
+// TestRegisterMetrics: the server's registry serves fluxpd's metrics and
+// the outbox's gauges, and a damaged outbox moved aside is counted.
+func TestRegisterMetrics(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, OutboxFile), []byte("not an outbox\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := FromEnv(dirOf(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeOutbox(t, s)
+	reg := prometheus.NewRegistry()
+	if err := s.RegisterMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
+	s.Host.Metrics.Sent("sendEvent", host.Accepted, 1, time.Millisecond)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			v := m.GetCounter().GetValue() + m.GetGauge().GetValue() + float64(m.GetHistogram().GetSampleCount())
+			names[f.GetName()] += v
+		}
+	}
+	want := map[string]float64{
+		host.MetricEvents: 1, host.MetricAttempts: 1, host.MetricDuration: 1, host.MetricDamaged: 1,
+		host.MetricPending: 0, host.MetricDead: 0, host.MetricOldest: 0, host.MetricRedelivered: 0, host.MetricStoreErrors: 0,
+	}
+	for name, v := range want {
+		if gv, ok := names[name]; !ok || gv != v {
+			t.Errorf("%s = %v (present: %v), want %v; gathered %v", name, gv, ok, v, names)
+		}
 	}
 }

@@ -85,3 +85,13 @@ func (d *Divert) Client(c *http.Client) *http.Client {
 	cp.Transport = &Divert{To: d.To, Next: c.Transport}
 	return &cp
 }
+
+// orDefaultClient is d, or for nil a client that follows no redirect, as a
+// delivery.Sender's default does: a Divert's Doer hides the client's type
+// from the Sender, which cannot make its own no-redirect copy through it.
+func orDefaultClient(d Doer) Doer {
+	if d != nil {
+		return d
+	}
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}

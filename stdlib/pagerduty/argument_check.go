@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/influxdata/flux/ast"
-
-	"github.com/fluxpd/fluxpd/fluxrun"
 )
 
 // This file checks, before a script runs, how it calls the package's
@@ -17,17 +15,15 @@ import (
 // would refuse anyway, and one thing more: a field of a mapFn record
 // literal that endpoint does not read, which would be dropped silently.
 
-// fluxpd run checks a script before it runs, also when a pipe's
-// destination lacks its call; WithScript checks it for the other hosts.
-func init() { fluxrun.RegisterScriptCheck(checkCalls) }
-
 // monitorPath is the import path of the package whose notify function
 // takes endpoint()'s result.
 const monitorPath = "influxdata/influxdb/monitor"
 
-// checkCalls returns every mistake in how pkg calls the package's
-// functions, in one error, or nil.
-func checkCalls(pkg *ast.Package) error {
+// CheckScript returns every mistake in how pkg calls the package's
+// functions, in one error, or nil. Every host runs it once before the
+// script is evaluated: fluxrun as its Runner.Check (also when a pipe's
+// destination lacks its call), the InfluxDB builds before Prepare.
+func CheckScript(pkg *ast.Package) error {
 	if pkg == nil {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/influxdata/flux/ast"
 )
 
-// This file holds checkCalls' checks of one call or pipe and the messages
+// This file holds CheckScript's checks of one call or pipe and the messages
 // they give, each with the fix written out.
 
 // checkCall checks the argument names of call n.

@@ -1,7 +1,6 @@
 package pagerduty_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -21,24 +20,23 @@ const (
 	eventFields = "the fields it reads are routingKey, client, clientURL, dedupKey, class, group, severity, eventAction, source, component, summary, timestamp, customDetails, links, images"
 )
 
-// withScript checks src the way every host does before running it,
-// InfluxDB's builds included: through pagerduty.WithScript.
-func withScript(t *testing.T, src string) error {
+// checkScript checks src the way every host does before running it,
+// InfluxDB's builds included: through pagerduty.CheckScript.
+func checkScript(t *testing.T, src string) error {
 	t.Helper()
 	pkg := parser.ParseSource(src)
 	if ast.Check(pkg) > 0 {
 		t.Fatalf("the script does not parse: %v\n%s", ast.GetError(pkg), src)
 	}
-	_, err := pagerduty.WithScript(context.Background(), pkg)
-	return err
+	return pagerduty.CheckScript(pkg)
 }
 
-// TestWithScript_DidYouMean: a misspelled parameter of each function of the
+// TestCheckScript_DidYouMean: a misspelled parameter of each function of the
 // package, or field of mapFn's record, is named with the line and column
 // it is at, the name it was most likely meant to be and every valid name,
 // instead of Flux's "function does not take a parameter, required params
 // (...)", which lists only the required ones.
-func TestWithScript_DidYouMean(t *testing.T) {
+func TestCheckScript_DidYouMean(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"sendEvent separator", `pagerduty.sendEvent(routingKey: k, custom_details: {a: 1})`,
 			`line 3:36: pagerduty.sendEvent has no parameter "custom_details" (did you mean customDetails?); ` + sendEventParams},
@@ -76,18 +74,18 @@ func TestWithScript_DidYouMean(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := withScript(t, "import \"pagerduty\"\nk = \"x\"\n"+tt.src+"\n")
+			err := checkScript(t, "import \"pagerduty\"\nk = \"x\"\n"+tt.src+"\n")
 			assertScriptError(t, err, tt.want)
 		})
 	}
 }
 
-// TestWithScript_MissingCall: tables piped into pagerduty.endpoint, or into
+// TestCheckScript_MissingCall: tables piped into pagerduty.endpoint, or into
 // the function it returns, rather than into the function that function
 // returns, get the position and the call to write instead of Flux's
 // "function does not take a pipe argument"; so does monitor.notify's
 // endpoint. The package's alias and the index form are followed.
-func TestWithScript_MissingCall(t *testing.T) {
+func TestCheckScript_MissingCall(t *testing.T) {
 	const notifyData = `{_notification_rule_id: "a", _notification_rule_name: "b", _notification_endpoint_id: "c", _notification_endpoint_name: "d"}`
 	tests := []struct{ name, src, want string }{
 		{"final call missing", `data |> pd.endpoint(url: u)(mapFn: (r) => ({routingKey: k}))`,
@@ -107,16 +105,16 @@ func TestWithScript_MissingCall(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := withScript(t, "import pd \"pagerduty\"\nimport \"influxdata/influxdb/monitor\"\n"+tt.src+"\n")
+			err := checkScript(t, "import pd \"pagerduty\"\nimport \"influxdata/influxdb/monitor\"\n"+tt.src+"\n")
 			assertScriptError(t, err, tt.want)
 		})
 	}
 }
 
-// TestWithScript_CorrectCallsPass: the check refuses nothing Flux accepts.
+// TestCheckScript_CorrectCallsPass: the check refuses nothing Flux accepts.
 // Names a function's parameters or a block's variables hide are not the
 // package's, and a mapFn built elsewhere is not looked into.
-func TestWithScript_CorrectCallsPass(t *testing.T) {
+func TestCheckScript_CorrectCallsPass(t *testing.T) {
 	src := `import "pagerduty"
 import "influxdata/influxdb/monitor"
 toPD = pagerduty["endpoint"](url: "http://127.0.0.1:1/", concurrency: 2)
@@ -133,7 +131,7 @@ c = (tables=<-) => tables |> monitor.notify(data: {}, endpoint: toPD(mapFn: toEv
 d = pagerduty.endpoint()(mapFn: (r) => if r.ok then {routingKey: "k", eventAction: "resolve"} else {routingKey: "k"})
 e = (r) => pagerduty.severityFromLevel(level: r._level)
 `
-	if err := withScript(t, src); err != nil {
+	if err := checkScript(t, src); err != nil {
 		t.Errorf("WithScript refused a correct script: %v", err)
 	}
 }

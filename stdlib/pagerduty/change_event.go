@@ -45,6 +45,6 @@ func SendChangeEvent(ctx context.Context, args interpreter.Arguments) (values.Va
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	m := message{function: "sendChangeEvent", url: rawURL, routingKey: in.RoutingKey, dedupKey: ""}
+	m := message{Function: "sendChangeEvent", URL: rawURL, RoutingKey: in.RoutingKey}
 	return sendOne(ctx, s, m, ev, notice)
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/fluxpd/fluxpd/fluxrun"
 	"github.com/fluxpd/fluxpd/internal/testwait"
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // testKey is a made-up 32-character routing key, the length the emulator
@@ -76,7 +77,7 @@ func fluxQuery(ctx context.Context, t *testing.T, validator url.Validator, src s
 	}
 	var out bytes.Buffer
 	rows := &rowCollector{}
-	r := fluxrun.Runner{
+	r := fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript,
 		Deps:    flux.Deps{Deps: flux.WrappedDeps{HTTPClient: &http.Client{}, URLValidator: validator}},
 		Values:  &out,
 		Results: rows,

@@ -48,10 +48,10 @@ func newRowColumns(cols []flux.ColMeta) rowColumns {
 
 // prepare evaluates mapFn for row i and encodes its event.
 func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int, cols rowColumns) *pendingRow {
-	p := &pendingRow{out: out, index: len(t.rows), msg: message{function: "endpoint", url: t.url}}
+	p := &pendingRow{out: out, index: len(t.rows), msg: message{Function: "endpoint", URL: t.url}}
 	if cols.dedupKey >= 0 {
 		if col := cr.Strings(cols.dedupKey); col.IsValid(i) {
-			p.msg.dedupKey = col.ValueString(i)
+			p.msg.DedupKey = col.ValueString(i)
 		}
 	}
 	if cols.time >= 0 {
@@ -65,11 +65,11 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int
 		return p
 	}
 	in, err := readEvent(obj.Get)
-	p.msg.routingKey = in.RoutingKey
+	p.msg.RoutingKey = in.RoutingKey
 	if in.DedupKey == "" {
-		in.DedupKey = p.msg.dedupKey
+		in.DedupKey = p.msg.DedupKey
 	} else {
-		p.msg.dedupKey = in.DedupKey
+		p.msg.DedupKey = in.DedupKey
 	}
 	if err != nil {
 		p.refuse(t, err)
@@ -83,12 +83,12 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int
 		p.refuse(t, err)
 		return p
 	}
-	p.msg.action, p.msg.summary = eventGist(ev)
-	if p.msg.body, err = event.Encode(ev); err != nil {
+	p.msg.Action, p.msg.Summary = eventGist(ev)
+	if p.msg.Body, err = event.Encode(ev); err != nil {
 		p.refuse(t, err)
 		return p
 	}
-	t.settings.notify(p.msg, notice)
+	t.settings.host.Notify(p.msg, notice.Messages())
 	return p
 }
 
@@ -98,8 +98,8 @@ func (t *endpointTransformation) prepare(out *outTable, cr flux.ColReader, i int
 func inAlertOrder(rows []*pendingRow) []*pendingRow {
 	byKey := make(map[string][]*pendingRow)
 	for _, p := range rows {
-		if p.msg.body != nil {
-			byKey[p.msg.dedupKey] = append(byKey[p.msg.dedupKey], p)
+		if p.msg.Body != nil {
+			byKey[p.msg.DedupKey] = append(byKey[p.msg.DedupKey], p)
 		}
 	}
 	for _, group := range byKey {
@@ -111,10 +111,10 @@ func inAlertOrder(rows []*pendingRow) []*pendingRow {
 	order := make([]*pendingRow, 0, len(rows))
 	next := make(map[string]int, len(byKey))
 	for _, p := range rows {
-		if p.msg.body == nil {
+		if p.msg.Body == nil {
 			continue
 		}
-		k := p.msg.dedupKey
+		k := p.msg.DedupKey
 		order = append(order, byKey[k][next[k]])
 		next[k]++
 	}
@@ -123,26 +123,26 @@ func inAlertOrder(rows []*pendingRow) []*pendingRow {
 
 // send delivers the row's event and records the outcome.
 func (p *pendingRow) send(ctx context.Context, t *endpointTransformation) {
-	o := send(ctx, t.settings, t.sender, p.msg)
-	p.msg.body = nil
+	o := t.settings.host.Send(ctx, t.sender, p.msg)
+	p.msg.Body = nil
 	switch {
-	case o.queued != "":
-		p.result = rowResult{status: o.status, body: o.queued} // the outbox masks what it says
-	case o.status != 0:
+	case o.Queued != "":
+		p.result = rowResult{status: o.Status, body: o.Queued} // the outbox masks what it says
+	case o.Status != 0:
 		body := ""
-		if o.resp != nil {
-			body = o.resp.Body
+		if o.Response != nil {
+			body = o.Response.Body
 		}
 		p.result = rowResult{
-			sent:   o.accepted(),
-			status: o.status,
-			body:   answerOrError(body, o.err), // delivery masks what it returns
+			sent:   o.Accepted(),
+			status: o.Status,
+			body:   answerOrError(body, o.Err), // delivery masks what it returns
 		}
-		if p.msg.dedupKey == "" && o.resp != nil {
-			p.msg.dedupKey = o.resp.DedupKey
+		if p.msg.DedupKey == "" && o.Response != nil {
+			p.msg.DedupKey = o.Response.DedupKey
 		}
-	case o.err != nil:
-		p.fail(o.err)
+	case o.Err != nil:
+		p.fail(o.Err)
 	default:
 		p.fail(errors.New("no answer and no error from the PagerDuty sender"))
 	}
@@ -160,15 +160,14 @@ func answerOrError(body string, err error) string {
 // refuse records why the row's event was not sent and reports it.
 func (p *pendingRow) refuse(t *endpointTransformation, err error) {
 	p.fail(err)
-	t.settings.reportFailure(refusal(p.msg, err))
-	t.settings.tellInvalid(p.msg, err)
+	t.settings.host.Refused(p.msg, err)
 }
 
 func (p *pendingRow) fail(err error) {
-	p.result = rowResult{body: oneLine(err, p.msg.routingKey)}
+	p.result = rowResult{body: oneLine(err, p.msg.RoutingKey)}
 }
 
 func (p *pendingRow) appendResult() error {
 	r := p.result
-	return p.out.appendAdded(p.msg.dedupKey, strconv.FormatBool(r.sent), strconv.Itoa(r.status), r.body)
+	return p.out.appendAdded(p.msg.DedupKey, strconv.FormatBool(r.sent), strconv.Itoa(r.status), r.body)
 }

@@ -146,7 +146,7 @@ func (t *endpointTransformation) sendAll() error {
 	defer stop()
 	g := dispatch.NewGroup(sendCtx, t.concurrency)
 	for _, p := range inAlertOrder(t.rows) {
-		g.Go(p.msg.dedupKey, func(ctx context.Context) { p.send(ctx, t) })
+		g.Go(p.msg.DedupKey, func(ctx context.Context) { p.send(ctx, t) })
 	}
 	if err := g.Wait(); err != nil {
 		return &flux.Error{Code: codes.Canceled, Msg: "endpoint stopped sending events", Err: err}

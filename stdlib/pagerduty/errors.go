@@ -47,7 +47,7 @@ func invalid(err error, secrets ...string) error {
 	return &flux.Error{Code: codes.Invalid, Msg: oneLine(err, secrets...)}
 }
 
-// scriptError is the error of the mistakes checkCalls found in a script,
+// scriptError is the error of the mistakes CheckScript found in a script,
 // on one line, or nil when there are none.
 func scriptError(errs []error) error {
 	if len(errs) == 0 {
@@ -74,9 +74,6 @@ func oneLine(err error, secrets ...string) string {
 	return redact.String(strings.ReplaceAll(err.Error(), "\n", "; "), secrets...)
 }
 
-// masked is text with the routing key masked, for the dedup keys of
-// Failure and Note.
-func masked(text, routingKey string) string { return redact.String(text, routingKey) }
-
-// shownURL is raw as the binding prints it: without userinfo or query.
+// shownURL is raw as the binding prints it: without userinfo or query,
+// cut to a readable length (see redact.URL).
 func shownURL(raw string) string { return redact.URL(raw) }

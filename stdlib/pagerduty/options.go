@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -43,12 +42,7 @@ const maxRetriesLimit = 100
 type settings struct {
 	url, changeURL string
 	policy         delivery.Policy
-	report         func(Failure)
-	note           func(Note)
-	outbox         *Outbox
-	flushFirst     bool
-	divert         *url.URL
-	sent           func(Sent)
+	host           Host
 }
 
 // scriptOptions are the options one script sets, already checked.
@@ -67,7 +61,7 @@ type scriptKey struct{}
 var errNoScript = &flux.Error{
 	Code: codes.FailedPrecondition,
 	Msg: "this Flux host did not load the script's pagerduty options, so the functions cannot tell where to send; " +
-		"hosts call pagerduty.WithScript(ctx, astPackage) before running a script (fluxpd run, fluxpd's InfluxDB builds and fluxrun do)",
+		"hosts prepare every query with pagerduty.Prepare(host) before running its script (fluxpd run, fluxpd's InfluxDB builds and the tests do)",
 }
 
 // WithScript reads the pagerduty options the script's AST sets and returns a
@@ -84,9 +78,6 @@ var errNoScript = &flux.Error{
 // computed that way, a misspelled option or a value of the wrong type is an
 // error, never a silent fall-back to the default.
 func WithScript(ctx context.Context, pkg *ast.Package) (context.Context, error) {
-	if err := checkCalls(pkg); err != nil {
-		return ctx, err
-	}
 	opts, err := readScriptOptions(ctx, pkg)
 	if err != nil {
 		return ctx, err
@@ -104,8 +95,7 @@ func settingsFrom(ctx context.Context) (settings, error) {
 	if h, ok := ctx.Value(hostKey{}).(Host); ok {
 		s.url = cmpOr(h.URL, s.url)
 		s.changeURL = cmpOr(h.ChangeURL, s.changeURL)
-		s.report, s.note, s.outbox, s.flushFirst = h.Report, h.Note, h.Outbox, h.FlushFirst
-		s.divert, s.sent = h.Divert, h.Sent
+		s.host = h
 	}
 	s.url = cmpOr(opts.url, s.url)
 	s.changeURL = cmpOr(opts.changeURL, s.changeURL)

@@ -177,8 +177,8 @@ func TestWithScript_Required(t *testing.T) {
 	_, _, err := flux.Eval(ctx, `import "pagerduty"
 pagerduty.sendEvent(routingKey: "`+testKey+`", client: "", clientURL: "", dedupKey: "k", class: "", group: "",
     severity: "critical", eventAction: "trigger", source: "h", summary: "s", timestamp: "")`)
-	if err == nil || !strings.Contains(err.Error(), "pagerduty.WithScript(ctx, astPackage)") {
-		t.Errorf("error = %v, want one naming pagerduty.WithScript", err)
+	if err == nil || !strings.Contains(err.Error(), "pagerduty.Prepare(host)") {
+		t.Errorf("error = %v, want one naming pagerduty.Prepare", err)
 	}
 }
 
@@ -193,7 +193,7 @@ pagerduty.attemptTimeout
 pagerduty.deadline
 `)
 	var out strings.Builder
-	r := fluxrun.Runner{Deps: flux.NewDefaultDependencies(), Values: &out}
+	r := fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript, Deps: flux.NewDefaultDependencies(), Values: &out}
 	if err := r.RunAST(context.Background(), pkg); err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func loopbackQuery(ctx context.Context, src string) ([]fluxRow, string, error) {
 	defer cancel()
 	var out strings.Builder
 	rows := &rowCollector{}
-	r := fluxrun.Runner{
+	r := fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript,
 		Deps:    flux.Deps{Deps: flux.WrappedDeps{HTTPClient: &http.Client{Transport: loopbackOnly{}}, URLValidator: url.PassValidator{}}},
 		Values:  &out,
 		Results: rows,

@@ -39,5 +39,9 @@ func RunOutbox(ctx context.Context, ob *Outbox, interval time.Duration) error {
 // one attempt (the outbox reads the answer's Retry-After from what it
 // returns).
 func flushSender(ctx context.Context) (*delivery.Sender, error) {
-	return newSender(ctx, settings{policy: delivery.Policy{AttemptTimeout: delivery.DefaultAttemptTimeout}})
+	s, err := newSender(ctx, settings{})
+	if err != nil {
+		return nil, err
+	}
+	return s.OneAttempt(), nil
 }

@@ -38,7 +38,7 @@ func outboxQuery(t *testing.T, host pagerduty.Host, rt http.RoundTripper, src st
 	ctx, cancel := context.WithTimeout(pagerduty.WithHost(context.Background(), host), testwait.Limit())
 	defer cancel()
 	rows := &rowCollector{}
-	r := fluxrun.Runner{
+	r := fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript,
 		Deps:    flux.Deps{Deps: flux.WrappedDeps{HTTPClient: &http.Client{Transport: rt}, URLValidator: url.PassValidator{}}},
 		Values:  &strings.Builder{},
 		Results: rows,

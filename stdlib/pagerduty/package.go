@@ -19,8 +19,6 @@ import (
 	"github.com/influxdata/flux/semantic"
 	"github.com/influxdata/flux/values"
 
-	"github.com/fluxpd/fluxpd/fluxrun"
-
 	// findRecord and findColumn (Flux v0.68), which the documented
 	// sendEvent examples use: hosts that link only this package, such as
 	// the InfluxDB builds in integrations/, get them too.
@@ -51,7 +49,6 @@ func init() {
 	}
 	registerTransformation(DedupKeyKind, func() flux.OperationSpec { return new(dedupKeyOpSpec) }, newDedupKeyProcedure, createDedupKeyTransformation)
 	registerTransformation(EndpointKind, func() flux.OperationSpec { return new(endpointOpSpec) }, newEndpointProcedure, createEndpointTransformation)
-	fluxrun.RegisterContextHook(WithScript)
 }
 
 // tableFunction is the value of a table function (flux.FunctionValue). Its

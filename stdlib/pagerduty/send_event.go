@@ -69,6 +69,6 @@ func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, e
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	m := message{function: "sendEvent", url: rawURL, routingKey: in.RoutingKey, dedupKey: in.DedupKey}
+	m := message{Function: "sendEvent", URL: rawURL, RoutingKey: in.RoutingKey, DedupKey: in.DedupKey}
 	return sendOne(ctx, s, m, ev, notice)
 }

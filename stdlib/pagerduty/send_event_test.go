@@ -22,6 +22,7 @@ import (
 	"github.com/fluxpd/fluxpd/internal/testwait"
 	"github.com/fluxpd/fluxpd/internal/version"
 	_ "github.com/fluxpd/fluxpd/stdlib/builtin" // the Flux stdlib with our pagerduty; starts Flux once per test binary
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // canaryKey is the routing key of every test: distinctive enough to be
@@ -91,7 +92,7 @@ func run(t testing.TB, validator url.Validator, now time.Time, src string) (stri
 		validator = url.PassValidator{}
 	}
 	var buf bytes.Buffer
-	r := fluxrun.Runner{
+	r := fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript,
 		Deps:   flux.Deps{Deps: flux.WrappedDeps{HTTPClient: &http.Client{}, URLValidator: validator}},
 		Now:    now,
 		Values: &buf,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fluxpd/fluxpd/fluxrun"
 	_ "github.com/fluxpd/fluxpd/stdlib/builtin"
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // data has two tables, grouped by host: db01 with two rows, db02 with one.
@@ -30,7 +31,7 @@ data = "
 func run(t *testing.T, script string) (string, error) {
 	t.Helper()
 	var values strings.Builder
-	r := &fluxrun.Runner{Deps: flux.NewDefaultDependencies(), Values: &values}
+	r := &fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript, Deps: flux.NewDefaultDependencies(), Values: &values}
 	err := r.Run(context.Background(), "script.flux", data+script)
 	return values.String(), err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/influxdata/flux/parser"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // maxResponseBytes caps what a script's HTTP calls read, as cmd/fluxpd does.
@@ -33,7 +34,7 @@ func prepareFlux(deps flux.Deps, src string, check *rowCheck) (func(context.Cont
 	if ast.Check(pkg) > 0 {
 		return nil, fmt.Errorf("the benchmark script does not parse: %w", ast.GetError(pkg))
 	}
-	r := &fluxrun.Runner{Deps: deps, Results: check}
+	r := &fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript, Deps: deps, Results: check}
 	return func(ctx context.Context) error {
 		if err := r.RunAST(ctx, pkg); err != nil {
 			return err
