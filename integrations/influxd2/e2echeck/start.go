@@ -23,7 +23,7 @@ func (s *runner) refusesBadURL() {
 	s.Say("a bad FLUXPD_PAGERDUTY_URL: the server must refuse to start")
 	out, err := s.refusesToStart("refused-url", "FLUXPD_PAGERDUTY_URL=127.0.0.1:9/v2/enqueue")
 	if err == nil && !badURLMessage.MatchString(out) {
-		err = fmt.Errorf("no clear message for a bad FLUXPD_PAGERDUTY_URL (want %s):\n%s", badURLMessage, out)
+		err = fmt.Errorf("no clear message for a bad FLUXPD_PAGERDUTY_URL (want %s); its output:\n%s", badURLMessage, orNone(out))
 	}
 	s.CheckSeen("a bad FLUXPD_PAGERDUTY_URL (no scheme) stops the server at start with a clear message", firstLine(out), err)
 }
@@ -37,7 +37,7 @@ func (s *runner) refusesOutboxDir() {
 	}
 	out, err := s.refusesToStart("refused-outbox", "FLUXPD_OUTBOX="+dir)
 	if want := "refusing to start: cannot open the pagerduty outbox " + dir; err == nil && !strings.Contains(out, want) {
-		err = fmt.Errorf("no clear message naming the outbox path (want %q):\n%s", want, out)
+		err = fmt.Errorf("no clear message naming the outbox path (want %q); its output:\n%s", want, orNone(out))
 	}
 	s.CheckSeen("FLUXPD_OUTBOX naming a directory stops the server at start, naming the outbox", firstLine(out), err)
 }
@@ -52,6 +52,9 @@ func (s *runner) refusesToStart(name, setting string) (string, error) {
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	state := filepath.Join(s.tmp, name)
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		return "", err
+	}
 	cmd := exec.Command(s.influxd, "--http-bind-address="+addr, "--bolt-path="+filepath.Join(state, "influxd.bolt"),
 		"--engine-path="+filepath.Join(state, "engine"), "--reporting-disabled")
 	// INFLUXD_* would override the flags, the caller's FLUXPD_* the
@@ -65,6 +68,14 @@ func (s *runner) refusesToStart(name, setting string) (string, error) {
 	out, err := e2e.RefusesToStart(cmd, "http://"+addr+"/health")
 	s.answers.Save(name+".log", []byte(out))
 	return out, err
+}
+
+// orNone is a process's output, or says there was none.
+func orNone(out string) string {
+	if strings.TrimSpace(out) == "" {
+		return "(none)"
+	}
+	return out
 }
 
 func firstLine(s string) string {
