@@ -63,27 +63,63 @@ func (f *flusher) loop(ctx context.Context) {
 	defer f.running.Store(false)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	var gap time.Duration // the least time between a flush and the next
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-f.wakeCh:
+			if !sleep(ctx, gap) {
+				return
+			}
 		case <-timer.C:
 		}
-		wait := f.flushOnce(ctx)
+		start := time.Now()
+		wait, sent := f.flushOnce(ctx)
+		gap = flushGap(time.Since(start), sent)
 		if !timer.Stop() {
 			select {
 			case <-timer.C:
 			default:
 			}
 		}
-		timer.Reset(wait)
+		timer.Reset(max(wait, gap))
+	}
+}
+
+// idleDuty bounds the share of time the flusher spends scanning an outbox
+// whose events all wait (paced, or backing off): after a flush that sent
+// nothing, the next waits idleDuty times as long as it took. A flush that
+// sent keeps its pace, one flush after another.
+const idleDuty = 4
+
+// flushGap is the least time before the next flush, after one that took
+// took and sent sent requests.
+func flushGap(took time.Duration, sent int) time.Duration {
+	if sent > 0 {
+		return 0
+	}
+	return max(took*idleDuty, minFlushGap)
+}
+
+// sleep waits d unless ctx ends first, and reports whether it did not.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
 // flushOnce runs one flush and returns how long to wait for the next one
-// unless woken.
-func (f *flusher) flushOnce(ctx context.Context) time.Duration {
+// unless woken, and the requests it sent.
+func (f *flusher) flushOnce(ctx context.Context) (time.Duration, int) {
 	s := f.s
 	fo := outbox.FlushOptions{Sender: f.sender}
 	if s.limit != nil {
@@ -91,13 +127,13 @@ func (f *flusher) flushOnce(ctx context.Context) time.Duration {
 	}
 	rep, err := s.ob.Flush(ctx, fo)
 	if ctx.Err() != nil {
-		return s.opts.FlushInterval
+		return s.opts.FlushInterval, rep.Sent
 	}
 	s.metrics.deadLetters.Add(float64(rep.DeadLettered + rep.Expired))
 	if err != nil {
 		s.health.failed("flush", err)
 		s.log.Warn("relay: flush failed; trying again", "error", err.Error(), "in", s.opts.FlushInterval.String())
-		return s.opts.FlushInterval
+		return s.opts.FlushInterval, rep.Sent
 	}
 	s.health.ok("flush")
 	if err := s.pending.recount(s.ob); err != nil {
@@ -110,5 +146,5 @@ func (f *flusher) flushOnce(ctx context.Context) time.Duration {
 			wait = min(wait, max(next.Sub(s.opts.Now()), minFlushGap))
 		}
 	}
-	return wait
+	return wait, rep.Sent
 }

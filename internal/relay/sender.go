@@ -25,9 +25,10 @@ type relaySender struct {
 
 func newRelaySender(client *http.Client, m *metrics) *relaySender {
 	inner := outbox.DefaultSender()
-	if client != nil {
-		inner.Client = client
+	if client == nil {
+		client = upstreamClient()
 	}
+	inner.Client = client
 	inner.UserAgent = "fluxpd-relay/" + version.Version
 	return &relaySender{inner: inner, m: m, recent: &recentSends{}}
 }
@@ -98,5 +99,19 @@ func sendRecord(body []byte, secrets []string, sum delivery.Summary, ok bool, at
 	return sent{
 		At: at, RoutingKey: redact.Key(ev.RoutingKey), DedupKey: ev.DedupKey, Action: action,
 		Status: sum.Status, Delivered: ok, Reason: redact.String(sum.Reason, append(secrets, ev.RoutingKey)...), Took: took,
+	}
+}
+
+// upstreamClient is the relay's default HTTP client upstream: proxies from
+// the environment as Go's default, no redirects (the Events API has none,
+// and a redirect would carry the routing key elsewhere), and enough idle
+// connections kept for the flusher's concurrent sends, which Go's default
+// (2 per host) would otherwise dial anew for each event.
+func upstreamClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = outbox.DefaultConcurrency
+	return &http.Client{
+		Transport:     t,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
