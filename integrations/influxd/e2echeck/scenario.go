@@ -80,7 +80,7 @@ func scenario(args []string) error {
 	s.now = time.Now()
 	for _, step := range []func(){
 		s.createDatabase, s.partA, s.partB, s.partE, s.partF, s.partG,
-		s.missingSecret, s.outboxOnByDefault, s.noRoutingKey,
+		s.missingSecret, s.outboxOnByDefault, s.metrics, s.noRoutingKey,
 	} {
 		step()
 	}

@@ -35,7 +35,7 @@ package main
 //	        after DELETE /_emulator/outage the server's background flusher
 //	        delivers trigger then resolve, the alert ends resolved, and the
 //	        outbox empties (outage.go)
-//	end     no routing key in any answer or log (final.go)
+//	end     fluxpd's metrics at /metrics (metrics.go); no routing key in any answer or log (final.go)
 //
 // The event bodies are read from the emulator's raw view
 // (GET /_emulator/requests?raw=1: each body as received, key masked).
@@ -107,7 +107,7 @@ func scenario(args []string) error {
 		step()
 	}
 	s.writer.stop()
-	for _, step := range []func(){s.writesSucceeded, s.outboxDrained, s.noRoutingKey, s.pagerdutyLines} {
+	for _, step := range []func(){s.writesSucceeded, s.outboxDrained, s.metrics, s.noRoutingKey, s.pagerdutyLines} {
 		step()
 	}
 	return s.Result()

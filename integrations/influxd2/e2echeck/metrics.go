@@ -1,0 +1,40 @@
+package main
+
+// fluxpd's metrics at InfluxDB 2's own /metrics, after every step.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fluxpd/fluxpd/integrations/e2e"
+)
+
+// metrics: the server's /metrics serves fluxpd's metrics, and they count
+// what the scenario did: endpoint() events accepted (the rules and the
+// task) and rejected (the wrong keys), requests and their times, the
+// outbox's gauges (empty after (e)) and what its flusher redelivered.
+func (s *runner) metrics() {
+	m, err := e2e.Scrape(s.client, s.influx+"/metrics", "fluxpd_")
+	if err == nil {
+		s.answers.Save("metrics.txt", []byte(m.Text))
+		err = m.AtLeast(map[string]float64{
+			`fluxpd_pagerduty_events_total{function="endpoint",outcome="accepted"}`: 1,
+			`fluxpd_pagerduty_events_total{function="endpoint",outcome="rejected"}`: 1,
+			`fluxpd_pagerduty_send_attempts_total`:                                  1,
+			`fluxpd_pagerduty_send_duration_seconds_count`:                          1,
+			`fluxpd_outbox_pending`:                                                 0,
+			`fluxpd_outbox_dead_letters`:                                            0,
+			`fluxpd_outbox_oldest_pending_age_seconds`:                              0,
+			`fluxpd_outbox_redelivered_total`:                                       1,
+		})
+	}
+	if err == nil && m.Samples["fluxpd_outbox_pending"] != 0 {
+		err = fmt.Errorf("fluxpd_outbox_pending = %v after the outbox drained", m.Samples["fluxpd_outbox_pending"])
+	}
+	s.CheckSeen("fluxpd's metrics at InfluxDB's /metrics count the scenario's events", fmt.Sprintf("%d fluxpd series", len(m.Samples)), err)
+	for _, line := range strings.Split(m.Text, "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") && !strings.Contains(line, "_bucket{") {
+			fmt.Printf("      %s\n", line)
+		}
+	}
+}
