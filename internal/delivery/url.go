@@ -12,10 +12,13 @@ import (
 	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
-// Example URLs for CheckURL's messages: where alert and change events go.
+// PagerDuty's Events API v2 URLs, where alert and change events go unless
+// a host or a script says otherwise: the package's defaults
+// (pagerduty.DefaultURL and DefaultChangeURL are these), fluxpd send's,
+// and the examples of CheckURL's messages.
 const (
-	ExampleURL       = "https://events.pagerduty.com/v2/enqueue"
-	ExampleChangeURL = "https://events.pagerduty.com/v2/change/enqueue"
+	DefaultURL       = "https://events.pagerduty.com/v2/enqueue"
+	DefaultChangeURL = "https://events.pagerduty.com/v2/change/enqueue"
 )
 
 // errNoScheme is the cause for a value without a scheme. Such a value is
@@ -54,7 +57,7 @@ func checkURL(raw string) (*url.URL, error) {
 // CheckURL reports whether raw, the value of the URL parameter param, is
 // an acceptable PagerDuty URL: an absolute http or https URL with a host
 // and a valid port, if any. The error names param and gives example (the
-// parameter's own default, such as ExampleURL or ExampleChangeURL) as a
+// parameter's own default, such as DefaultURL or DefaultChangeURL) as a
 // valid value. It shows raw without userinfo and query string and quoted
 // to at most about 100 characters, and not at all when raw has no scheme
 // (it may be a routing key passed by mistake). Sender.Send applies the same

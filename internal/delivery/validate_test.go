@@ -161,7 +161,7 @@ func TestCheckURL(t *testing.T) {
 				param = alert
 			}
 			if example == "" {
-				example = delivery.ExampleURL
+				example = delivery.DefaultURL
 			}
 			err := delivery.CheckURL(param, tt.url, example)
 			got := ""

@@ -19,8 +19,8 @@ import (
 // The package's default URLs. pagerduty.flux declares the same values as
 // its options; TestOptions_MatchFlux keeps the two in step.
 const (
-	DefaultURL       = delivery.ExampleURL
-	DefaultChangeURL = delivery.ExampleChangeURL
+	DefaultURL       = delivery.DefaultURL
+	DefaultChangeURL = delivery.DefaultChangeURL
 )
 
 // Names of the package options, as scripts write them after "pagerduty.".
