@@ -15,11 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fluxpd/fluxpd/internal/host"
 	"github.com/fluxpd/fluxpd/internal/outbox"
 )
-
-// outboxEnv names the outbox file when --outbox is not given.
-const outboxEnv = "FLUXPD_OUTBOX"
 
 const outboxUsage = `Usage: fluxpd outbox COMMAND [flags]
 
@@ -58,9 +56,9 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var f outboxFlags
 	fs := flag.NewFlagSet("fluxpd outbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.path, "outbox", "", "the outbox file (default $"+outboxEnv+")")
+	fs.StringVar(&f.path, "outbox", "", "the outbox file (default $"+host.OutboxEnv+")")
 	fs.BoolVar(&f.watch, "watch", false, "flush: keep running, following the backoff schedule, until interrupted")
-	fs.DurationVar(&f.interval, "interval", 10*time.Second, "flush --watch: how often to look for due events")
+	fs.DurationVar(&f.interval, "interval", outbox.DefaultFlushInterval, "flush --watch: how often to look for due events")
 	fs.StringVar(&f.dedupKey, "dedup-key", "", "drop: remove every event with this dedup key")
 	fs.BoolVar(&f.dead, "dead", false, "list: the dead letters only")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), outboxUsage) }
@@ -77,10 +75,10 @@ func outboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	if f.path == "" {
-		f.path = os.Getenv(outboxEnv)
+		f.path = os.Getenv(host.OutboxEnv)
 	}
 	if f.path == "" {
-		fmt.Fprintf(stderr, "fluxpd outbox: no outbox file: give --outbox PATH or set $%s\n", outboxEnv)
+		fmt.Fprintf(stderr, "fluxpd outbox: no outbox file: give --outbox PATH or set $%s\n", host.OutboxEnv)
 		return errUsage
 	}
 	if sub == "salvage" {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/emulator"
 	"github.com/fluxpd/fluxpd/internal/emulator/emulatortest"
+	"github.com/fluxpd/fluxpd/internal/host"
 	"github.com/fluxpd/fluxpd/internal/outbox"
 	"github.com/fluxpd/fluxpd/internal/testwait"
 )
@@ -80,7 +81,7 @@ func TestOutboxCommand_ListStatsDrop(t *testing.T) {
 			t.Errorf("list output lacks %q:\n%s", want, out)
 		}
 	}
-	t.Setenv(outboxEnv, path) // from here on the path comes from the environment
+	t.Setenv(host.OutboxEnv, path) // from here on the path comes from the environment
 	out, _, err = runOutbox(t, "stats")
 	if err != nil || !strings.Contains(out, "pending: 3") || !strings.Contains(out, "dead letters: 0") {
 		t.Errorf("stats = %q, %v", out, err)
@@ -223,7 +224,7 @@ func enqueueDue(t *testing.T, path, url, dedupKey string, seq int) {
 }
 
 func TestOutboxCommand_Usage(t *testing.T) {
-	t.Setenv(outboxEnv, "")
+	t.Setenv(host.OutboxEnv, "")
 	for _, args := range [][]string{{}, {"bogus"}, {"list"}, {"list", "extra", "--outbox", "x"}, {"drop", "--outbox", "x"}, {"drop", "abc", "--outbox", "x"}} {
 		if len(args) > 1 && args[len(args)-1] == "x" {
 			p := filepath.Join(t.TempDir(), "ob.db")

@@ -66,7 +66,7 @@ func parseRunFlags(args []string, stdout, stderr io.Writer) (runFlags, string, e
 	fs.StringVar(&f.emulatorAddr, "emulator-addr", "127.0.0.1:0", "address of the built-in emulator")
 	fs.StringVar(&f.now, "now", "", "pin now() to this RFC 3339 time")
 	fs.StringVar(&f.secrets, "secrets", "", "file of KEY=value lines for secrets.get (looked up before the environment)")
-	fs.StringVar(&f.outbox, "outbox", "", "outbox file keeping events PagerDuty did not take for redelivery (needs --live; default $"+outboxEnv+" with --live)")
+	fs.StringVar(&f.outbox, "outbox", "", "outbox file keeping events PagerDuty did not take for redelivery (needs --live; default $"+host.OutboxEnv+" with --live)")
 	fs.StringVar(&f.summary, "summary", "short", "closing summary: short (counts and at most 20 events) or full (every event)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), runUsage)
@@ -91,11 +91,11 @@ func (f *runFlags) check(stderr io.Writer) error {
 		fmt.Fprintln(stderr, "--outbox needs --live: events queued while the built-in emulator stands in for PagerDuty would later be redelivered to the real PagerDuty")
 		return errUsage
 	}
-	if env := os.Getenv(outboxEnv); f.outbox == "" && env != "" {
+	if env := os.Getenv(host.OutboxEnv); f.outbox == "" && env != "" {
 		if f.live {
 			f.outbox = env
 		} else {
-			fmt.Fprintf(stderr, "fluxpd: $%s is not used without --live (the built-in emulator stands in for PagerDuty)\n", outboxEnv)
+			fmt.Fprintf(stderr, "fluxpd: $%s is not used without --live (the built-in emulator stands in for PagerDuty)\n", host.OutboxEnv)
 		}
 	}
 	if f.format != "csv" && f.format != "table" {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/fluxpd/fluxpd/internal/outbox"
 )
 
 // The environment every fluxpd host reads, so that an operator configures
@@ -26,9 +28,10 @@ const (
 	OutboxRetryMaxEnv = "FLUXPD_OUTBOX_RETRY_MAX"
 )
 
-// DefaultFlushInterval is how often a host's flusher looks for due events;
-// a shorter $FLUXPD_OUTBOX_RETRY shortens it (see Retry.Interval).
-const DefaultFlushInterval = 10 * time.Second
+// DefaultFlushInterval is how often a host's flusher looks for due events
+// (the outbox's own default); a shorter $FLUXPD_OUTBOX_RETRY shortens it
+// (see Retry.Interval).
+const DefaultFlushInterval = outbox.DefaultFlushInterval
 
 // Retry is the outbox's redelivery backoff as the environment sets it.
 // Zero fields keep the outbox's defaults.

@@ -232,7 +232,7 @@ func (o *Outbox) Run(ctx context.Context, interval time.Duration) error {
 // host's own Sender.
 func (o *Outbox) RunWith(ctx context.Context, interval time.Duration, fo FlushOptions) error {
 	if interval <= 0 {
-		interval = 10 * time.Second
+		interval = DefaultFlushInterval
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()

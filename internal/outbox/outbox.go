@@ -50,7 +50,10 @@ const (
 	// DefaultBaseDelay and DefaultMaxDelay are the redelivery backoff:
 	// PagerDuty suggests retrying a 429 "30 seconds apart" and "a backoff
 	// of a few minutes".
-	DefaultBaseDelay   = 30 * time.Second
+	// DefaultFlushInterval is how often a flush loop (RunWith) looks for
+	// due events unless told otherwise.
+	DefaultFlushInterval = 10 * time.Second
+	DefaultBaseDelay     = 30 * time.Second
 	DefaultMaxDelay    = 10 * time.Minute
 	DefaultConcurrency = 16
 	// DefaultLeaseTTL bounds how long an event claimed by a flusher is
