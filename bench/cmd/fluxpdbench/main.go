@@ -13,7 +13,15 @@ import (
 	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
-func main() {
+// init gives the harness what fluxpd's package needs, for main and the
+// tests alike: every query is prepared as fluxpd's hosts prepare it, with
+// a host that sends with the package defaults and tells no one.
+func init() {
 	harness.DefaultConcurrency = pagerduty.DefaultConcurrency
+	harness.Check = pagerduty.CheckScript
+	harness.Prepare = pagerduty.Prepare(pagerduty.Host{})
+}
+
+func main() {
 	os.Exit(harness.Main("fluxpd", os.Args[1:], os.Stdout, os.Stderr))
 }

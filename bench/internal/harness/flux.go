@@ -11,7 +11,6 @@ import (
 	"github.com/influxdata/flux/parser"
 
 	"github.com/fluxpd/fluxpd/fluxrun"
-	"github.com/fluxpd/fluxpd/stdlib/pagerduty"
 )
 
 // maxResponseBytes caps what a script's HTTP calls read, as cmd/fluxpd does.
@@ -27,6 +26,16 @@ func fluxDeps() flux.Deps {
 	}}
 }
 
+// Check and Prepare are the fluxrun.Runner hooks of the pagerduty package
+// linked in: fluxpdbench sets fluxpd's (pagerduty.CheckScript and
+// pagerduty.Prepare), upstream's package has none. The harness must not
+// import fluxpd's stdlib itself: it registers the Flux package "pagerduty",
+// as upstream's does, and upstreambench would panic at start.
+var (
+	Check   func(pkg *ast.Package) error
+	Prepare func(ctx context.Context, pkg *ast.Package) (context.Context, error)
+)
+
 // prepareFlux parses src and returns a function that runs it and checks
 // every result row with check. Parsing is left out of the timed part.
 func prepareFlux(deps flux.Deps, src string, check *rowCheck) (func(context.Context) error, error) {
@@ -34,7 +43,7 @@ func prepareFlux(deps flux.Deps, src string, check *rowCheck) (func(context.Cont
 	if ast.Check(pkg) > 0 {
 		return nil, fmt.Errorf("the benchmark script does not parse: %w", ast.GetError(pkg))
 	}
-	r := &fluxrun.Runner{Check: pagerduty.CheckScript, Prepare: pagerduty.WithScript, Deps: deps, Results: check}
+	r := &fluxrun.Runner{Check: Check, Prepare: Prepare, Deps: deps, Results: check}
 	return func(ctx context.Context) error {
 		if err := r.RunAST(ctx, pkg); err != nil {
 			return err

@@ -33,6 +33,7 @@ type Config struct {
 	Emulator    bool   // send to fluxpd's emulator instead of the minimal receiver
 	CPUProfile  string // file for a CPU profile of the timed reps
 	MemProfile  string // file for an allocation profile of the timed reps
+	Trace       string // file for a runtime trace (go tool trace) of the first timed rep
 }
 
 // Main runs the benchmark process of tool ("fluxpd" or "upstream") with the
@@ -52,6 +53,7 @@ func Main(tool string, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.Emulator, "emulator", false, "send to fluxpd's PagerDuty emulator instead of the minimal receiver")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed reps to this file")
 	fs.StringVar(&c.MemProfile, "memprofile", "", "write an allocation profile of the timed reps to this file")
+	fs.StringVar(&c.Trace, "trace", "", "write a runtime trace of the first timed rep to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -115,7 +117,7 @@ func Run(ctx context.Context, tool string, c Config, log io.Writer) (*Result, er
 	}
 	defer stop()
 	for i := range c.Reps {
-		rep, err := s.rep(ctx, recv, c.N)
+		rep, err := traced(c.Trace, i == 0, func() (Rep, error) { return s.rep(ctx, recv, c.N) })
 		if err != nil {
 			return nil, fmt.Errorf("rep %d: %w", i+1, err)
 		}

@@ -2,9 +2,11 @@ package harness
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -42,14 +44,17 @@ type Result struct {
 }
 
 // measure runs fn once and returns its wall time and the process's
-// allocation counts over it. A GC first makes reps start alike.
+// allocation counts over it. A GC first makes reps start alike. In a
+// runtime trace (-trace), the region "timed" is what was timed.
 func measure(fn func() error) (Rep, error) {
 	runtime.GC()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
+	region := trace.StartRegion(context.Background(), "timed")
 	t0 := time.Now()
 	err := fn()
 	d := time.Since(t0)
+	region.End()
 	runtime.ReadMemStats(&m1)
 	return Rep{Nanos: d.Nanoseconds(), Mallocs: m1.Mallocs - m0.Mallocs, Bytes: m1.TotalAlloc - m0.TotalAlloc}, err
 }

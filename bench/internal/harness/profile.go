@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"sync"
 )
 
@@ -49,4 +50,26 @@ func writeHeap(path string) error {
 		return err
 	}
 	return errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+}
+
+// traced runs rep, under a runtime trace written to path when path is set
+// and on is true: the scheduler's view (goroutines, network waits, GC) of
+// one repetition, for go tool trace. The trace covers the repetition's
+// preparation and check too; its timed part is the region "timed" (see
+// measure).
+func traced(path string, on bool, rep func() (Rep, error)) (Rep, error) {
+	if path == "" || !on {
+		return rep()
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return Rep{}, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return Rep{}, err
+	}
+	r, err := rep()
+	trace.Stop()
+	return r, errors.Join(err, f.Close())
 }
