@@ -93,6 +93,9 @@ func (s *Server) store(w http.ResponseWriter, r *http.Request, path string, raw 
 			writeAnswer(w, http.StatusBadRequest, unrecognized())
 			return outcomeInvalid
 		}
+		if len(body) > event.MaxBodyBytes {
+			return s.noRoomForKey(w, r, path, raw, len(body))
+		}
 	}
 	if n, ok := s.pending.reserve(1); !ok {
 		why := fmt.Sprintf("the relay's outbox is full: %d events wait for delivery (--max-pending %d)", n, s.pending.max)
@@ -122,6 +125,16 @@ func (s *Server) store(w http.ResponseWriter, r *http.Request, path string, raw 
 	return outcomeAccepted
 }
 
+// noRoomForKey answers 413 for a trigger without dedup key that is too
+// large once given one. Delivered without it, each redelivery could open
+// a new incident; PagerDuty would refuse it with it.
+func (s *Server) noRoomForKey(w http.ResponseWriter, r *http.Request, path string, raw event.Raw, size int) string {
+	why := fmt.Sprintf("the trigger has no dedup_key, and with the one the relay gives it (so that a redelivery cannot open a second incident) the body is %d bytes, over PagerDuty's %d; send it with a dedup_key, or with fewer custom_details", size, event.MaxBodyBytes)
+	s.refused(r, path, raw, outcomeTooLarge, why)
+	writeAnswer(w, http.StatusRequestEntityTooLarge, answerBody{Status: statusInvalid, Message: "Request body too large", Errors: []string{why}})
+	return outcomeTooLarge
+}
+
 // refused logs one line for an event the relay did not take.
 func (s *Server) refused(r *http.Request, path string, raw event.Raw, outcome string, why ...string) {
 	attrs := []any{"outcome", outcome, "path", path, "remote", r.RemoteAddr}
@@ -129,7 +142,8 @@ func (s *Server) refused(r *http.Request, path string, raw event.Raw, outcome st
 		attrs = append(attrs, "routing_key", redact.Key(raw.RoutingKey))
 	}
 	if raw.DedupKey != "" {
-		attrs = append(attrs, "dedup_key", event.Quote(raw.DedupKey))
+		dk, _ := event.TruncateRunes(raw.DedupKey, event.MaxQuotedRunes)
+		attrs = append(attrs, "dedup_key", dk)
 	}
 	attrs = append(attrs, "reason", redact.String(strings.Join(why, "; "), raw.RoutingKey))
 	s.log.Warn("relay: refused an event", attrs...)

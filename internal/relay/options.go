@@ -76,6 +76,10 @@ type Options struct {
 	// LogText (the default) or LogJSON.
 	Log       io.Writer
 	LogFormat string
+	// LockTimeout bounds the wait for the outbox file while another
+	// process (fluxpd outbox ...) uses it; zero keeps the outbox's
+	// default (5 s). A commit that waits longer is answered 503.
+	LockTimeout time.Duration
 	// LongDelay is how long an event may wait before the relay logs it as
 	// long-delayed (once); zero means DefaultLongDelay.
 	LongDelay time.Duration

@@ -14,12 +14,13 @@ import (
 func (s *Server) openOutbox() error {
 	o := s.opts
 	ob, q, err := outbox.OpenOrQuarantine(o.OutboxPath, outbox.Options{
-		MaxAge:    o.MaxAge,
-		BaseDelay: o.Retry.Base,
-		MaxDelay:  o.Retry.Max,
-		Log:       outboxLog(s.log),
-		Warn:      outboxWarn(s.log),
-		Now:       o.Now,
+		MaxAge:      o.MaxAge,
+		LockTimeout: o.LockTimeout,
+		BaseDelay:   o.Retry.Base,
+		MaxDelay:    o.Retry.Max,
+		Log:         outboxLog(s.log),
+		Warn:        outboxWarn(s.log),
+		Now:         o.Now,
 	})
 	if err != nil {
 		return fmt.Errorf("relay: --outbox: %w", err)
