@@ -3,8 +3,8 @@ package relay_test
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/fluxpd/fluxpd/internal/contract"
