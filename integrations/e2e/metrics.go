@@ -72,3 +72,15 @@ func (m Metrics) AtLeast(want map[string]float64) error {
 	}
 	return nil
 }
+
+// FluxpdMetrics scrapes fluxpd's series from a server's /metrics, saves
+// the scrape among the answers (as metrics.txt, so the key scan reads it)
+// and checks each series in want has at least its value.
+func FluxpdMetrics(client *http.Client, base string, answers *Answers, want map[string]float64) (Metrics, error) {
+	m, err := Scrape(client, strings.TrimSuffix(base, "/")+"/metrics", "fluxpd_")
+	if err != nil {
+		return m, err
+	}
+	answers.Save("metrics.txt", []byte(m.Text))
+	return m, m.AtLeast(want)
+}

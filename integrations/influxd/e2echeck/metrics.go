@@ -13,17 +13,13 @@ import (
 // and endpoint() (b) events accepted, requests and their times, and the
 // outbox's gauges.
 func (s *runner) metrics() {
-	m, err := e2e.Scrape(s.client, s.influx+"/metrics", "fluxpd_")
-	if err == nil {
-		s.answers.Save("metrics.txt", []byte(m.Text))
-		err = m.AtLeast(map[string]float64{
-			`fluxpd_pagerduty_events_total{function="sendEvent",outcome="accepted"}`: 1,
-			`fluxpd_pagerduty_events_total{function="endpoint",outcome="accepted"}`:  1,
-			`fluxpd_pagerduty_send_attempts_total`:                                   2,
-			`fluxpd_pagerduty_send_duration_seconds_count`:                           2,
-			`fluxpd_outbox_pending`:                                                  0,
-			`fluxpd_outbox_dead_letters`:                                             0,
-		})
-	}
+	m, err := e2e.FluxpdMetrics(s.client, s.influx, s.answers, map[string]float64{
+		`fluxpd_pagerduty_events_total{function="sendEvent",outcome="accepted"}`: 1,
+		`fluxpd_pagerduty_events_total{function="endpoint",outcome="accepted"}`:  1,
+		`fluxpd_pagerduty_send_attempts_total`:                                   2,
+		`fluxpd_pagerduty_send_duration_seconds_count`:                           2,
+		`fluxpd_outbox_pending`:                                                  0,
+		`fluxpd_outbox_dead_letters`:                                             0,
+	})
 	s.CheckSeen("fluxpd's metrics at InfluxDB's /metrics count the scenario's events", fmt.Sprintf("%d fluxpd series", len(m.Samples)), err)
 }

@@ -13,23 +13,19 @@ import (
 // what the scenario did: endpoint() events accepted (the rules and the
 // task) and rejected (the wrong keys), requests and their times, the
 // outbox's gauges (empty after (e)) and what its flusher redelivered.
+// The series are shown for the reader.
 func (s *runner) metrics() {
-	m, err := e2e.Scrape(s.client, s.influx+"/metrics", "fluxpd_")
-	if err == nil {
-		s.answers.Save("metrics.txt", []byte(m.Text))
-		err = m.AtLeast(map[string]float64{
-			`fluxpd_pagerduty_events_total{function="endpoint",outcome="accepted"}`: 1,
-			`fluxpd_pagerduty_events_total{function="endpoint",outcome="rejected"}`: 1,
-			`fluxpd_pagerduty_send_attempts_total`:                                  1,
-			`fluxpd_pagerduty_send_duration_seconds_count`:                          1,
-			`fluxpd_outbox_pending`:                                                 0,
-			`fluxpd_outbox_dead_letters`:                                            0,
-			`fluxpd_outbox_oldest_pending_age_seconds`:                              0,
-			`fluxpd_outbox_redelivered_total`:                                       1,
-		})
-	}
-	if err == nil && m.Samples["fluxpd_outbox_pending"] != 0 {
-		err = fmt.Errorf("fluxpd_outbox_pending = %v after the outbox drained", m.Samples["fluxpd_outbox_pending"])
+	m, err := e2e.FluxpdMetrics(s.client, s.influx, s.answers, map[string]float64{
+		`fluxpd_pagerduty_events_total{function="endpoint",outcome="accepted"}`: 1,
+		`fluxpd_pagerduty_events_total{function="endpoint",outcome="rejected"}`: 1,
+		`fluxpd_pagerduty_send_attempts_total`:                                  1,
+		`fluxpd_pagerduty_send_duration_seconds_count`:                          1,
+		`fluxpd_outbox_dead_letters`:                                            0,
+		`fluxpd_outbox_oldest_pending_age_seconds`:                              0,
+		`fluxpd_outbox_redelivered_total`:                                       1,
+	})
+	if pending, ok := m.Samples["fluxpd_outbox_pending"]; err == nil && (!ok || pending != 0) {
+		err = fmt.Errorf("fluxpd_outbox_pending = %v (present: %v) after the outbox drained, want 0", pending, ok)
 	}
 	s.CheckSeen("fluxpd's metrics at InfluxDB's /metrics count the scenario's events", fmt.Sprintf("%d fluxpd series", len(m.Samples)), err)
 	for _, line := range strings.Split(m.Text, "\n") {
