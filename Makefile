@@ -97,8 +97,12 @@ lint: fmt-check vet
 clean:
 	rm -rf $(BIN)
 
-.PHONY: relay-crash
+.PHONY: relay-crash relay-bench
 
 ## relay-crash: fluxpd relay's crash test at issue 21's full size: 2000 events over 50 alerts from 16 senders, the upstream flapping, the relay SIGKILLed 30 times (`make unit` runs it at CI size). FLUXPD_RELAY_CRASH_SEED=N replays a run.
 relay-crash:
 	FLUXPD_RELAY_CRASH=full $(GO) test $(RACE) -timeout $(GO_TEST_TIMEOUT) -count=1 -v -run '^TestRelay_Crash$$' ./integrations/relaytest/
+
+## relay-bench: fluxpd relay's benchmarks alone (make bench runs them too): accept throughput, group commit against one fsync per event, with 64 senders; drain of 10000 queued events; RSS with 100000 pending. Report in bench/results/relay-latest.md.
+relay-bench:
+	bash bench/relay.sh

@@ -100,3 +100,7 @@ rm -f "$log"
 cat "$OUT/$NAME.md"
 echo >&2
 echo "bench: done in $((SECONDS - start)) s; wrote $OUT/$NAME.md and $OUT/$NAME.jsonl" >&2
+
+# fluxpd relay (issue 21): accept throughput, drain and memory, in its own
+# report (bench/results/relay-latest.md; QUICK=1 passes through).
+bash bench/relay.sh

@@ -42,10 +42,21 @@ func RoutingKeys(n int) []string {
 	return keys
 }
 
+// NewEvent is event seq (from 1) of alert a of a load over keys routing
+// keys: alertCycle's action for seq, routing key a mod keys.
+func NewEvent(a, seq, keys int) Event {
+	return Event{
+		Mark:       Mark{Alert: a, Seq: seq},
+		RoutingKey: RoutingKey(a % keys),
+		DedupKey:   fmt.Sprintf("relaytest-alert-%04d", a),
+		Action:     alertCycle[(seq-1)%len(alertCycle)],
+	}
+}
+
 // Load returns n events over alerts alerts and keys routing keys, one
 // slice per alert, each in the order it must be sent and delivered:
-// alertCycle over and over. Alert a uses routing key a mod keys; n is
-// spread evenly, the first alerts taking one more when it does not divide.
+// alertCycle over and over (NewEvent). n is spread evenly, the first
+// alerts taking one more when it does not divide.
 func Load(n, alerts, keys int) [][]Event {
 	out := make([][]Event, alerts)
 	for a := range out {
@@ -54,12 +65,7 @@ func Load(n, alerts, keys int) [][]Event {
 			count++
 		}
 		for s := 1; s <= count; s++ {
-			out[a] = append(out[a], Event{
-				Mark:       Mark{Alert: a, Seq: s},
-				RoutingKey: RoutingKey(a % keys),
-				DedupKey:   fmt.Sprintf("relaytest-alert-%04d", a),
-				Action:     alertCycle[(s-1)%len(alertCycle)],
-			})
+			out[a] = append(out[a], NewEvent(a, s, keys))
 		}
 	}
 	return out

@@ -12,15 +12,21 @@ import (
 // Sink is an upstream that answers every event 202 at once, as PagerDuty
 // does, and keeps only counts: the instant upstream of the benchmarks,
 // cheap enough not to weigh on the relay it shares the machine with. It
-// checks, per alert, that the load's events arrive in order.
+// checks, per alert, that the load's events arrive in order. Held, it
+// answers 503 instead, as PagerDuty in an outage, and counts nothing.
+//
+// A relay delivers each event to the upstream URL it was stored with, so
+// a queue built behind a held upstream is drained by holding, then
+// releasing, one Sink.
 type Sink struct {
 	URL string // base URL, the relay's --upstream
 
-	srv *http.Server
-	mu  sync.Mutex
-	st  SinkStats
-	got map[Mark]int
-	hi  map[int]int // per alert, the highest seq received
+	srv  *http.Server
+	mu   sync.Mutex
+	held bool
+	st   SinkStats
+	got  map[Mark]int
+	hi   map[int]int // per alert, the highest seq received
 }
 
 // SinkStats is what a Sink received.
@@ -31,6 +37,9 @@ type SinkStats struct {
 	OutOfOrder int       // events older than one of their alert already received
 	Last       time.Time // when the last request arrived
 }
+
+// sinkHeld is the answer of a held Sink.
+const sinkHeld = `{"status":"error","message":"upstream held"}`
 
 // sinkAnswer is PagerDuty's answer to an accepted event (without the
 // dedup key, which a relay does not need back).
@@ -50,6 +59,13 @@ func StartSink() (*Sink, error) {
 
 // Close stops the sink.
 func (s *Sink) Close() error { return s.srv.Close() }
+
+// Hold makes the sink answer 503 (true) or 202 (false).
+func (s *Sink) Hold(held bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held = held
+}
 
 // Stats returns what the sink received so far.
 func (s *Sink) Stats() SinkStats {
@@ -76,6 +92,13 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m, ok := ReadMark(body)
 	s.mu.Lock()
+	if s.held {
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, sinkHeld)
+		return
+	}
 	s.st.Requests++
 	s.st.Last = time.Now()
 	switch {
