@@ -58,7 +58,8 @@ func sendCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer emu.Close()
 		// Every test event goes to the emulator, whatever --url says:
 		// --live is the one switch for any other destination.
-		s.sender.Client = (&host.Divert{To: standInURL(emu)}).Client(fluxhttp.NewDefaultClient())
+		s.sender.Client = fluxhttp.NewDefaultClient()
+		s.host.Divert = standInURL(emu)
 	}
 	sendErr := s.run(ctx)
 	if emu != nil {
@@ -83,6 +84,7 @@ type testSend struct {
 	out    io.Writer
 	now    time.Time
 	sender *delivery.Sender
+	host   host.Host // sends s.sender's requests, diverted without --live
 
 	sent, accepted int
 	generated      bool // the dedup key was generated, not given

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
+	"github.com/fluxpd/fluxpd/internal/host"
 	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
@@ -69,7 +70,10 @@ func (s *testSend) post(ctx context.Context, what, kind string, body []byte, not
 		fmt.Fprintf(s.out, "  dedup key: %s%s\n", s.f.dedupKey, generated)
 	}
 	s.sent++
-	resp, err := s.sender.Send(ctx, s.f.url, body, s.key.value)
+	r := s.host.Send(ctx, s.sender, host.Message{
+		Function: "send", URL: s.f.url, Body: body, RoutingKey: s.key.value, DedupKey: s.f.dedupKey, Action: kind,
+	})
+	resp, err := r.Response, r.Err
 	if err == nil {
 		s.accepted++
 	}
