@@ -234,3 +234,12 @@ func seqOf(r emulator.Request) int {
 
 // testwaitLimit is an outage long enough to outlast any wait of a test.
 func testwaitLimit() time.Duration { return 2 * testwait.Limit() }
+
+// readAll reads a request's body.
+func readAll(r *http.Request) ([]byte, error) {
+	defer r.Body.Close()
+	return io.ReadAll(r.Body)
+}
+
+// nopBody is a request body holding data.
+func nopBody(data []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(data)) }
