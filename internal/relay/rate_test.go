@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/event"
-	"github.com/fluxpd/fluxpd/internal/relay"
 	"github.com/fluxpd/fluxpd/internal/redact"
+	"github.com/fluxpd/fluxpd/internal/relay"
 )
 
 // clock is a virtual clock for the outbox's schedule and the pacing.
