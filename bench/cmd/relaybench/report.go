@@ -8,8 +8,8 @@ import (
 // writeReport prints the results as markdown.
 func writeReport(w io.Writer, r *results) {
 	m := r.Machine
-	fmt.Fprintf(w, "# fluxpd relay benchmarks\n\n%s, commit %s, %d CPUs, %s, outbox on %s; load average before: %s; %.0f s in all.\n\n",
-		m.Date, m.Commit, m.CPUs, m.Go, m.FS, m.LoadBefore, r.Seconds)
+	fmt.Fprintf(w, "# fluxpd relay benchmarks\n\n%s, commit %s, %d CPUs, %s, outbox on %s (a page write and fdatasync there: p50 %.0f µs, p99 %.0f µs); load average before: %s; %.0f s in all.\n\n",
+		m.Date, m.Commit, m.CPUs, m.Go, m.FS, m.FsyncP50us, m.FsyncP99us, m.LoadBefore, r.Seconds)
 	fmt.Fprintf(w, "## Durable accept, %d concurrent senders on loopback\n\n", sendersOf(r))
 	fmt.Fprintln(w, "Every event answered 202 only once committed (fsynced) to the outbox.")
 	fmt.Fprintln(w, "")
