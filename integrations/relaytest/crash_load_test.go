@@ -162,6 +162,7 @@ func (c *crash) killer(ctx context.Context) error {
 // gone, and starts another on the same outbox file and address.
 func (c *crash) killAndRestart() error {
 	r := c.current()
+	backlog := int(c.accepted.Load()) - c.up.Delivered() // accepted, not yet delivered
 	from := time.Now()
 	if err := r.Kill(); err != nil {
 		return err
@@ -169,6 +170,7 @@ func (c *crash) killAndRestart() error {
 	span := killSpan{From: from, To: time.Now()}
 	c.mu.Lock()
 	c.kills = append(c.kills, span)
+	c.backlogs = append(c.backlogs, backlog)
 	c.mu.Unlock()
 	next, err := StartRelay(c.cfg)
 	if err != nil {

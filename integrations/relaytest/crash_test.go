@@ -76,6 +76,7 @@ type crash struct {
 	mu        sync.Mutex
 	relays    []*Relay // every relay process, the running one last
 	kills     []killSpan
+	backlogs  []int        // at each kill, events accepted but not yet delivered
 	uncertain map[Mark]int // accept attempts that got no answer but may have reached a relay
 	retries   int          // accept attempts sent again
 
@@ -179,15 +180,24 @@ func (c *crash) log(t *testing.T, rep crashReport, loaded, drained time.Duration
 	slices.Sort(verdicts)
 	t.Logf("crash test figures (seed %d):\n"+
 		"  events answered 202 by the relay: %d (%d alerts, %d routing keys, %d senders); accept attempts sent again: %d, %d of them unanswered after reaching a relay\n"+
-		"  relay processes killed with SIGKILL: %d, restarted on the same outbox file: %d\n"+
+		"  relay processes killed with SIGKILL: %d, restarted on the same outbox file: %d; events accepted but not yet delivered at a kill: %s\n"+
 		"  requests the emulator received: %d (%v)\n"+
 		"  events that reached the emulator: %d of %d; copies answered 202: %d\n"+
 		"  duplicates: %d, all in flight at a kill: %d deliveries (the earliest arrived %s before its kill), %d accepts; problems: %d\n"+
 		"  load sent in %s; everything delivered %s after the start",
 		c.seed, rep.Planned, c.size.Alerts, c.size.Keys, c.size.Senders, c.retries, sumValues(c.uncertain),
-		len(c.kills), len(c.relays)-1, rep.Requests, verdicts, rep.Delivered, rep.Planned, rep.Copies,
+		len(c.kills), len(c.relays)-1, spread(c.backlogs), rep.Requests, verdicts, rep.Delivered, rep.Planned, rep.Copies,
 		rep.Copies-rep.Delivered, rep.DupDelivery, rep.DupLead.Round(time.Millisecond), rep.DupAccept, len(rep.Problems),
 		loaded.Round(time.Millisecond), drained.Round(time.Millisecond))
+}
+
+// spread describes a few counts: the least, the median and the most.
+func spread(v []int) string {
+	if len(v) == 0 {
+		return "none"
+	}
+	s := slices.Sorted(slices.Values(v))
+	return fmt.Sprintf("min %d, median %d, max %d", s[0], s[len(s)/2], s[len(s)-1])
 }
 
 func sumValues(m map[Mark]int) int {
