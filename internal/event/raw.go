@@ -63,6 +63,9 @@ func ValidateRaw(path string, body []byte) (Raw, []string) {
 type rawCheck struct {
 	obj      map[string]json.RawMessage
 	problems []string
+	// mistyped holds the fields of another JSON type than string, already
+	// reported: no second problem is reported for them.
+	mistyped map[string]bool
 }
 
 func (v *rawCheck) bad(msg string) { v.problems = append(v.problems, msg) }
@@ -95,6 +98,10 @@ func (v *rawCheck) str(obj map[string]json.RawMessage, name string) string {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		v.bad(fmt.Sprintf("%s must be a string", name))
+		if v.mistyped == nil {
+			v.mistyped = map[string]bool{}
+		}
+		v.mistyped[name] = true
 		return ""
 	}
 	return s
@@ -103,6 +110,7 @@ func (v *rawCheck) str(obj map[string]json.RawMessage, name string) string {
 // routingKey checks the key as the sender does.
 func (v *rawCheck) routingKey(key string, change bool) {
 	switch {
+	case v.mistyped["routing_key"]:
 	case key == "":
 		v.bad("routing_key is missing or empty; it must be the 32-character integration key of an Events API v2 integration")
 	case change:
@@ -121,6 +129,9 @@ func (v *rawCheck) alert(r Raw) {
 	case Acknowledge, Resolve:
 		// The payload is optional, and never a reason to refuse them.
 	default:
+		if v.mistyped["event_action"] {
+			break
+		}
 		if _, present := v.obj["event_action"]; !present || r.EventAction == "" {
 			v.bad("event_action is missing or empty; it must be one of trigger, acknowledge, resolve")
 		} else {
@@ -140,11 +151,11 @@ func (v *rawCheck) trigger() {
 		return
 	}
 	v.summary(p)
-	if strings.TrimSpace(v.str(p, "payload.source")) == "" {
+	if strings.TrimSpace(v.str(p, "payload.source")) == "" && !v.mistyped["payload.source"] {
 		v.bad("payload.source is missing or blank; a trigger needs the affected system, preferably a hostname or FQDN")
 	}
-	switch s := v.str(p, "payload.severity"); s {
-	case Critical, Error, Warning, Info:
+	switch s := v.str(p, "payload.severity"); {
+	case s == Critical, s == Error, s == Warning, s == Info, v.mistyped["payload.severity"]:
 	default:
 		v.bad(fmt.Sprintf("payload.severity must be one of critical, error, warning, info (in lower case); got %s", Quote(s)))
 	}
@@ -187,6 +198,7 @@ func (v *rawCheck) object(name string) (map[string]json.RawMessage, bool) {
 func (v *rawCheck) summary(p map[string]json.RawMessage) {
 	s := v.str(p, "payload.summary")
 	switch n := utf8.RuneCountInString(s); {
+	case v.mistyped["payload.summary"]:
 	case strings.TrimSpace(s) == "":
 		v.bad("payload.summary is missing or blank; it must be a short description of the problem or change")
 	case n > MaxSummaryRunes:
@@ -199,7 +211,7 @@ func (v *rawCheck) timestamp(p map[string]json.RawMessage) {
 	if isNull(p["timestamp"]) {
 		return
 	}
-	if ts := v.str(p, "payload.timestamp"); !validISODateTime(ts) {
+	if ts := v.str(p, "payload.timestamp"); !validISODateTime(ts) && !v.mistyped["payload.timestamp"] {
 		v.bad(fmt.Sprintf("payload.timestamp must be an ISO 8601 date-time such as 2016-07-17T08:42:58.315+0000 or 2016-07-17T08:42:58Z; got %s", Quote(ts)))
 	}
 }
