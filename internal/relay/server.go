@@ -23,6 +23,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/fluxpd/fluxpd/internal/outbox"
+	"github.com/fluxpd/fluxpd/internal/redact"
 )
 
 // Server is a running relay.
@@ -81,7 +82,23 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.startWork()
 	go s.serve()
+	s.logStart()
 	return s, nil
+}
+
+// logStart logs what the relay serves and how, in one line.
+func (s *Server) logStart() {
+	o := s.opts
+	keys := "any"
+	if o.AllowKeys != nil {
+		keys = fmt.Sprint(len(o.AllowKeys))
+	}
+	commit := "each"
+	if o.GroupCommit {
+		commit = "group"
+	}
+	s.log.Info("relay: listening", "url", s.url, "upstream", redact.URL(o.Upstream), "outbox", o.OutboxPath,
+		"rate", o.Rate, "max_pending", o.MaxPending, "commit", commit, "allowed_keys", keys, "pending", s.pending.estimate())
 }
 
 // startWork starts the committer and the flusher.
