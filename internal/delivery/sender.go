@@ -187,9 +187,15 @@ func (c *call) run() (*Response, error) {
 // attempt sends one request and reads the answer, under timeout if
 // bounded. A non-nil *Error means no request was sent.
 func (c *call) attempt(timeout time.Duration, bounded bool) (outcome, *Error) {
-	ctx, cancel := context.WithCancel(c.ctx)
+	// One derived context per attempt: a second one left uncanceled would
+	// stay registered with the caller's context (a Flux query's) until the
+	// query ends, one per event.
+	var ctx context.Context
+	var cancel context.CancelFunc
 	if bounded {
 		ctx, cancel = context.WithTimeout(c.ctx, timeout)
+	} else {
+		ctx, cancel = context.WithCancel(c.ctx)
 	}
 	defer cancel()
 	req, err := c.newRequest(ctx)
