@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -76,6 +77,13 @@ func (s *Server) unreadable(w http.ResponseWriter, r *http.Request, path string,
 		s.refused(r, path, event.Raw{}, outcomeTooLarge, why)
 		writeAnswer(w, http.StatusRequestEntityTooLarge, answerBody{Status: statusInvalid, Message: "Request body too large", Errors: []string{why}})
 		return outcomeTooLarge
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		why := fmt.Sprintf("the request body did not arrive within %s (the relay's read timeout)", s.opts.ReadTimeout)
+		s.refused(r, path, event.Raw{}, outcomeInvalid, why)
+		w.Header().Set("Connection", "close")
+		writeAnswer(w, http.StatusRequestTimeout, answerBody{Status: "timeout", Message: "Request timeout", Errors: []string{why}})
+		return outcomeInvalid
 	}
 	s.refused(r, path, event.Raw{}, outcomeInvalid, "the body could not be read: "+err.Error())
 	writeAnswer(w, http.StatusBadRequest, unrecognized())

@@ -58,6 +58,17 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	for _, d := range []struct {
+		v *time.Duration
+		d time.Duration
+	}{{&o.ReadHeaderTimeout, ReadHeaderTimeout}, {&o.ReadTimeout, ReadTimeout}, {&o.WriteTimeout, WriteTimeout}, {&o.IdleTimeout, IdleTimeout}} {
+		if *d.v <= 0 {
+			*d.v = d.d
+		}
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = MaxConns
+	}
 	o.Upstream = strings.TrimRight(o.Upstream, "/")
 	return o, o.check()
 }

@@ -84,6 +84,12 @@ type Options struct {
 	// long-delayed (once); zero means DefaultLongDelay.
 	LongDelay time.Duration
 
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout and
+	// MaxConns bound what one client can hold of the server; zero means
+	// the constants of the same name. For tests and unusual networks.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	MaxConns                                                  int
+
 	// Client sends the upstream requests; nil means a client with
 	// delivery's defaults and no redirects. For tests.
 	Client *http.Client

@@ -126,7 +126,7 @@ func (s *Server) listen() error {
 	}
 	// Beyond MaxConns, connections wait in the listen queue until one
 	// closes: no crowd of clients can hold the server.
-	s.ln = netutil.LimitListener(ln, MaxConns)
+	s.ln = netutil.LimitListener(ln, s.opts.MaxConns)
 	s.url = scheme + "://" + ln.Addr().String()
 	s.srv = s.httpServer()
 	return nil
