@@ -82,7 +82,7 @@ func (c *call) withAttempts(r *Response, sent int) *Response {
 // newError builds a *Error whose text the call's mask hides secrets in.
 // Its URL is redacted and masked too.
 func (c *call) newError(kind Kind, err error) *Error {
-	return &Error{Kind: kind, URL: c.mask(redact.URL(c.rawURL)), Err: err, scrub: c.mask}
+	return &Error{Kind: kind, URL: c.mask.apply(redact.URL(c.rawURL)), Err: err, scrub: c.mask.detached()}
 }
 
 // transportCause removes the *url.Error that net/http wraps around transport

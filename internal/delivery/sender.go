@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -108,19 +109,36 @@ func (s *Sender) doer() Doer {
 // returns a *Error of another kind, with the last Response if there was one.
 // Response.Attempts and Error.Attempts count the requests sent.
 func (s *Sender) Send(ctx context.Context, rawURL string, body []byte, secrets ...string) (*Response, error) {
-	c := call{s: s, ctx: ctx, rawURL: rawURL, body: body, mask: newMask(rawURL, body, secrets), policy: s.Policy}
-	c.clock = s.Clock
-	if c.clock == nil {
-		c.clock = realClock{}
-	}
-	if _, err := checkURL(rawURL); err != nil {
+	t, err := parseTarget(rawURL)
+	if err != nil {
+		c := s.newCall(ctx, rawURL, nil, body, secrets)
 		e := c.newError(KindInvalidURL, err)
 		if errors.Is(err, errNoScheme) {
 			e.URL = ""
 		}
 		return nil, e
 	}
+	return s.SendTo(ctx, t, body, secrets...)
+}
+
+// SendTo is Send to a URL checked already: it does not check or parse
+// t's URL again. The zero Target is refused as Send refuses "".
+func (s *Sender) SendTo(ctx context.Context, t Target, body []byte, secrets ...string) (*Response, error) {
+	if t.IsZero() {
+		return s.Send(ctx, "", body, secrets...)
+	}
+	c := s.newCall(ctx, t.t.raw, &t.t.u, body, secrets)
+	c.target = t.t
 	return c.run()
+}
+
+func (s *Sender) newCall(ctx context.Context, rawURL string, u *url.URL, body []byte, secrets []string) *call {
+	c := &call{s: s, ctx: ctx, rawURL: rawURL, body: body, mask: newMask(rawURL, u, body, secrets), policy: s.Policy}
+	c.clock = s.Clock
+	if c.clock == nil {
+		c.clock = realClock{}
+	}
+	return c
 }
 
 // call is the state of one Send.
@@ -128,8 +146,9 @@ type call struct {
 	s      *Sender
 	ctx    context.Context
 	rawURL string
+	target *target // nil until the URL has passed the check
 	body   []byte
-	mask   func(string) string // see newMask
+	mask   *mask
 	policy Policy
 	clock  Clock
 }
@@ -198,10 +217,7 @@ func (c *call) attempt(timeout time.Duration, bounded bool) (outcome, *Error) {
 		ctx, cancel = context.WithCancel(c.ctx)
 	}
 	defer cancel()
-	req, err := c.newRequest(ctx)
-	if err != nil {
-		return outcome{}, c.newError(KindInvalidURL, err)
-	}
+	req := c.newRequest(ctx)
 	if c.s.Validate != nil {
 		if err := c.s.Validate(req.URL); err != nil {
 			return outcome{}, c.newError(KindRefused, err)
@@ -214,7 +230,7 @@ func (c *call) attempt(timeout time.Duration, bounded bool) (outcome, *Error) {
 	var location string
 	if hr.StatusCode/100 == 3 {
 		if loc, err := hr.Location(); err == nil {
-			location = c.mask(redact.URL(loc.String()))
+			location = c.mask.apply(redact.URL(loc.String()))
 		}
 	}
 	o := outcome{resp: readResponse(hr), location: location}
@@ -228,12 +244,22 @@ func (c *call) attempt(timeout time.Duration, bounded bool) (outcome, *Error) {
 	return o, nil
 }
 
-// newRequest builds the POST. The body reader is new on every attempt, so
-// every attempt sends the identical bytes.
-func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.rawURL, bytes.NewReader(c.body))
-	if err != nil { // checkURL has passed rawURL already
-		return nil, stripURL(err)
+// newRequest builds the POST to the call's target: what
+// http.NewRequestWithContext builds for a *bytes.Reader body, without
+// parsing the URL again. The body reader is new on every attempt, so every
+// attempt sends the identical bytes.
+func (c *call) newRequest(ctx context.Context) *http.Request {
+	u := c.target.u // the request's own copy: a Doer may change it
+	req := &http.Request{
+		Method: http.MethodPost, URL: &u, Host: u.Host,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: make(http.Header, requestHeaders),
+		Body:   http.NoBody, GetBody: noBody, ContentLength: int64(len(c.body)),
+	}
+	if len(c.body) > 0 {
+		body := c.body
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	ua := c.s.UserAgent
 	if ua == "" {
@@ -242,8 +268,13 @@ func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", acceptV2)
 	req.Header.Set("User-Agent", ua)
-	return req, nil
+	return req.WithContext(ctx)
 }
+
+// requestHeaders is how many headers newRequest sets.
+const requestHeaders = 3
+
+func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
 
 // wait returns the pause before retry number retry: Retry-After when the
 // answer had one (capped by MaxRetryAfter), otherwise jittered backoff.

@@ -63,10 +63,14 @@ func checkURL(raw string) (*url.URL, error) {
 // (it may be a routing key passed by mistake). Sender.Send applies the same
 // check, so a URL that passes CheckURL is never an invalid-URL error there.
 func CheckURL(param, raw, example string) error {
-	_, err := checkURL(raw)
+	_, err := ParseTarget(param, raw, example)
+	return err
+}
+
+// urlError is the error of CheckURL and ParseTarget for raw, which
+// checkURL refused for err.
+func urlError(param, raw, example string, err error) error {
 	switch {
-	case err == nil:
-		return nil
 	case raw == "":
 		return fmt.Errorf("%s is empty; set it to an absolute http or https URL such as %s", param, example)
 	case errors.Is(err, errNoScheme):
