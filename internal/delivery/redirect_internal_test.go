@@ -41,3 +41,18 @@ func TestSender_doer(t *testing.T) {
 type doerOnly struct{}
 
 func (doerOnly) Do(*http.Request) (*http.Response, error) { return nil, errors.New("unused") }
+
+// TestSender_doer_SharedAcrossSenders: Senders made one after another for
+// the same client (one per event, as the Flux binding makes them) share
+// one copy of it.
+func TestSender_doer_SharedAcrossSenders(t *testing.T) {
+	hc := &http.Client{}
+	d1 := (&Sender{Client: hc}).doer()
+	d2 := (&Sender{Client: hc}).doer()
+	if d1 != d2 || d1 == Doer(hc) {
+		t.Errorf("doer() of two Senders of one client = %p and %p; want one copy of %p", d1, d2, hc)
+	}
+	if d3 := (&Sender{Client: &http.Client{}}).doer(); d3 == d1 {
+		t.Errorf("doer() of another client = %p, the first client's copy", d3)
+	}
+}

@@ -43,8 +43,10 @@ const (
 type Sender struct {
 	// Client sends the requests; nil means http.DefaultClient. An
 	// *http.Client is used through a shallow copy whose CheckRedirect
-	// returns http.ErrUseLastResponse (made once per Sender and Client);
-	// for any other Doer, a 3xx answer that reaches the Sender is final.
+	// returns http.ErrUseLastResponse, made once per Client (Senders made
+	// one after another for the same Client share it; see lastNoRedirect),
+	// so a Client must not be changed once used; for any other Doer, a
+	// 3xx answer that reaches the Sender is final.
 	Client Doer
 	// Validate, if not nil, checks the URL before every attempt, so that a
 	// DNS answer that changed between attempts is checked again. It must not
@@ -83,11 +85,24 @@ func (s *Sender) doer() Doer {
 	if c := s.noRedirect.Load(); c != nil && c.from == hc {
 		return c.copy
 	}
+	if c := lastNoRedirect.Load(); c != nil && c.from == hc {
+		s.noRedirect.Store(c)
+		return c.copy
+	}
 	cp := *hc
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	s.noRedirect.Store(&clientCopy{from: hc, copy: &cp})
+	cp.CheckRedirect = refuseRedirect
+	c := &clientCopy{from: hc, copy: &cp}
+	s.noRedirect.Store(c)
+	lastNoRedirect.Store(c)
 	return &cp
 }
+
+// lastNoRedirect is the last no-redirect copy any Sender made: a caller
+// that makes a Sender per event (the Flux binding, whose HTTP client is
+// the query's) copies its client once, not once per event.
+var lastNoRedirect atomic.Pointer[clientCopy]
+
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Send posts body to rawURL with up to Policy.MaxRetries retries, and
 // resends the identical body each time: the event's dedup_key makes that
