@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/outbox"
 	"github.com/fluxpd/fluxpd/internal/redact"
 )
@@ -95,14 +96,11 @@ func (o Options) check() error {
 // checkUpstream refuses an upstream URL events could not be delivered to,
 // or one that would leak a credential in logs.
 func checkUpstream(raw string) error {
-	u, err := url.Parse(raw)
+	if err := delivery.CheckURL("--upstream", raw, DefaultUpstream); err != nil {
+		return err // the sender's own check: scheme, host, port
+	}
+	u, _ := url.Parse(raw) // CheckURL parsed it
 	switch {
-	case err != nil:
-		return fmt.Errorf("--upstream %s does not parse as a URL; give a base URL such as %s", redact.URL(raw), DefaultUpstream)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("--upstream must be an http or https URL such as %s (or https://events.eu.pagerduty.com); got %s", DefaultUpstream, redact.URL(raw))
-	case u.Host == "":
-		return fmt.Errorf("--upstream %s has no host", redact.URL(raw))
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		return fmt.Errorf("--upstream %s must be a base URL without user, query or fragment; events are posted to its /v2/enqueue and /v2/change/enqueue", redact.URL(raw))
 	case strings.HasSuffix(u.Path, "/enqueue"):

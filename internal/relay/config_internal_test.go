@@ -45,7 +45,8 @@ func TestRelay_Options_Checked(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{"upstream scheme", Options{Upstream: "ftp://x"}, "--upstream must be an http or https URL"},
+		{"upstream scheme", Options{Upstream: "ftp://x"}, "--upstream must be an absolute http or https URL"},
+		{"upstream port", Options{Upstream: "http://127.0.0.1:99999"}, "port \"99999\" is out of range"},
 		{"upstream with path", Options{Upstream: "https://events.pagerduty.com/v2/enqueue"}, "ends in an events path"},
 		{"upstream with userinfo", Options{Upstream: "https://u:secretpassword@events.pagerduty.com"}, "without user, query or fragment"},
 		{"rate", Options{Rate: "120"}, "--rate must be N/PERIOD"},
