@@ -1,11 +1,9 @@
 package relaytest
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -46,7 +44,7 @@ type Relay struct {
 
 	cfg    RelayConfig
 	cmd    *exec.Cmd
-	stdout lockedBuffer // after the listening line
+	stdout stdoutBuffer
 	stderr lockedBuffer
 	exited chan struct{} // closed once Wait returned
 	err    error         // what Wait returned
@@ -62,29 +60,16 @@ func StartRelay(c RelayConfig) (*Relay, error) {
 	}
 	args := append([]string{"relay", "--addr", addr, "--outbox", c.Outbox, "--upstream", c.Upstream}, c.Args...)
 	r := &Relay{cfg: c, cmd: exec.Command(c.Bin, args...), exited: make(chan struct{})}
+	r.stdout.first = make(chan string, 1)
 	r.cmd.Env = append(childEnv(), c.Env...)
-	r.cmd.Stderr = &r.stderr
-	out, err := r.cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
+	// Writers, not pipes: Wait then waits until exec has copied all of the
+	// output, and may run while it is being written.
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
 	if err := r.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", c.Bin, err)
 	}
-	lines := make(chan string, 1)
-	go r.readStdout(out, lines)
 	go func() { r.err = r.cmd.Wait(); close(r.exited) }()
-	return r, r.awaitListening(lines)
-}
-
-// readStdout sends the first line of out on first and keeps the rest.
-func (r *Relay) readStdout(out io.Reader, first chan<- string) {
-	br := bufio.NewReader(out)
-	line, err := br.ReadString('\n')
-	if err == nil || line != "" {
-		first <- line
-	}
-	_, _ = io.Copy(&r.stdout, br)
+	return r, r.awaitListening(r.stdout.first)
 }
 
 func (r *Relay) awaitListening(lines <-chan string) error {
@@ -92,7 +77,7 @@ func (r *Relay) awaitListening(lines <-chan string) error {
 	defer timer.Stop()
 	select {
 	case line := <-lines:
-		m := listeningLine.FindStringSubmatch(string(bytes.TrimRight([]byte(line), "\n")))
+		m := listeningLine.FindStringSubmatch(strings.TrimSuffix(line, "\n"))
 		if m == nil {
 			_ = r.Kill()
 			return fmt.Errorf("fluxpd relay printed %q on standard output, want %q; its standard error:\n%s",
@@ -139,7 +124,13 @@ func (r *Relay) LeakedSecrets() int {
 
 // ExtraStdout is what the relay printed on standard output after its
 // listening line: nothing, by its contract.
-func (r *Relay) ExtraStdout() string { return r.stdout.String() }
+func (r *Relay) ExtraStdout() string {
+	all := r.stdout.String()
+	if i := strings.IndexByte(all, '\n'); i >= 0 {
+		return all[i+1:]
+	}
+	return ""
+}
 
 // Kill kills the relay with SIGKILL and waits until it is gone (reaped, so
 // that no zombie holds its pid, which the outbox's lease looks at).
@@ -185,6 +176,27 @@ func (r *Relay) Exited() bool {
 // childEnv is this process's environment with loopback kept off any proxy.
 func childEnv() []string {
 	return append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost")
+}
+
+// stdoutBuffer keeps a process's standard output and sends its first
+// line, once complete, on first.
+type stdoutBuffer struct {
+	lockedBuffer
+	first chan string // buffered: one line
+	sent  bool
+}
+
+func (s *stdoutBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := s.b.Write(p)
+	if !s.sent {
+		if first, _, ok := strings.Cut(s.b.String(), "\n"); ok {
+			s.first <- first + "\n"
+			s.sent = true
+		}
+	}
+	return n, err
 }
 
 // lockedBuffer is a bytes.Buffer safe for a process's writes and a reader.
