@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"time"
@@ -60,7 +59,7 @@ func readResponse(hr *http.Response) *Response {
 		_, _ = io.CopyN(io.Discard, hr.Body, maxDrain)
 	}
 	_ = hr.Body.Close()
-	var w wireAnswer
-	_ = json.Unmarshal(body, &w)
-	return &Response{StatusCode: hr.StatusCode, Message: w.Message, Errors: w.Errors, DedupKey: w.DedupKey, Body: string(body)}
+	text := string(body)
+	w := decodeAnswer(text)
+	return &Response{StatusCode: hr.StatusCode, Message: w.Message, Errors: w.Errors, DedupKey: w.DedupKey, Body: text}
 }
