@@ -2,11 +2,9 @@ package pagerduty
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/influxdata/flux"
-	"github.com/influxdata/flux/ast"
 	"github.com/influxdata/flux/codes"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
@@ -45,27 +43,6 @@ func fluxError(err error) error {
 // would be one of them, so secrets (the routing key) are masked.
 func invalid(err error, secrets ...string) error {
 	return &flux.Error{Code: codes.Invalid, Msg: oneLine(err, secrets...)}
-}
-
-// scriptError is the error of the mistakes CheckScript found in a script,
-// on one line, or nil when there are none.
-func scriptError(errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	return &flux.Error{Code: codes.Invalid, Msg: oneLine(errors.Join(errs...))}
-}
-
-// located prefixes msg with where n starts in the script, "line 3:5: ",
-// when the parser recorded it.
-func located(n ast.Node, msg string) error {
-	if n == nil {
-		return errors.New(msg)
-	}
-	if start := n.Location().Start; start.Line > 0 {
-		return fmt.Errorf("line %d:%d: %s", start.Line, start.Column, msg)
-	}
-	return errors.New(msg)
 }
 
 // oneLine is err's text on one line with secrets masked: how the binding

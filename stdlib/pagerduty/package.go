@@ -19,6 +19,8 @@ import (
 	"github.com/influxdata/flux/semantic"
 	"github.com/influxdata/flux/values"
 
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty/scriptcheck"
+
 	// findRecord and findColumn (Flux v0.68), which the documented
 	// sendEvent examples use: hosts that link only this package, such as
 	// the InfluxDB builds in integrations/, get them too.
@@ -26,7 +28,7 @@ import (
 )
 
 // pkgPath is the import path of the package in Flux scripts.
-const pkgPath = "pagerduty"
+const pkgPath = scriptcheck.Path
 
 //go:embed pagerduty.flux
 var source string

@@ -1,4 +1,4 @@
-package pagerduty
+package scriptcheck
 
 import (
 	"maps"
@@ -7,8 +7,8 @@ import (
 	"github.com/influxdata/flux/ast"
 )
 
-// This file checks, before a script runs, how it calls the package's
-// functions, so that a mistake Flux's type checker would report as
+// Package scriptcheck checks, before a script runs, how it calls the
+// functions of fluxpd's pagerduty package, so that a mistake Flux's type checker would report as
 // `function does not take a parameter "severty", required params (...)` or
 // `function does not take a pipe argument` gets a message with its line,
 // the likely fix and the valid names instead. It refuses only what Flux
@@ -19,26 +19,37 @@ import (
 // takes endpoint()'s result.
 const monitorPath = "influxdata/influxdb/monitor"
 
-// CheckScript returns every mistake in how pkg calls the package's
-// functions, in one error, or nil. Every host runs it once before the
-// script is evaluated: fluxrun as its Runner.Check (also when a pipe's
-// destination lacks its call), the InfluxDB builds before Prepare.
-func CheckScript(pkg *ast.Package) error {
+// Path is the import path of the package whose calls Check checks.
+const Path = "pagerduty"
+
+// Names are the names of the binding that Check cannot read from the
+// package's signatures: the parameter of endpoint()'s function that takes
+// the row function, and the fields of the record that function returns.
+type Names struct {
+	MapFn  string
+	Fields []string
+}
+
+// Check returns every mistake in how pkg calls the package's functions,
+// in one error, or nil (also before Flux's builtins are finalized: there is
+// then nothing to run the script with).
+func Check(pkg *ast.Package, names Names) error {
 	if pkg == nil {
 		return nil
 	}
 	s := packageSignatures()
 	if s == nil {
-		return nil // Flux is not started: there is nothing to run the script with
+		return nil
 	}
-	c := &checker{found: &findings{reported: make(map[*ast.CallExpression]bool)}, sigs: s, scope: make(map[string]*target)}
+	c := &checker{found: &findings{reported: make(map[*ast.CallExpression]bool)}, sigs: s, scope: make(map[string]*target),
+		mapFn: names.MapFn, fields: names.Fields}
 	for _, f := range pkg.Files {
 		for _, imp := range f.Imports {
 			c.declareImport(imp)
 		}
 	}
 	ast.Walk(c, pkg)
-	return scriptError(c.found.errs)
+	return joined(c.found.errs)
 }
 
 // target is what an expression of the script refers to: this package or
@@ -62,7 +73,7 @@ func (t *target) level() int { return len(t.args) }
 // false when the target is not a function of this package or takes no
 // more calls.
 func (t *target) next() (sigIndex int, ok bool) {
-	return t.level(), t.from == pkgPath && t.level() < len(t.sigs)
+	return t.level(), t.from == Path && t.level() < len(t.sigs)
 }
 
 // called returns the target after the call n.
@@ -92,13 +103,15 @@ type findings struct {
 // checker walks the script with the names in scope at each point: a
 // function's parameters and a block's variables hide outer names.
 type checker struct {
-	found *findings
-	sigs  map[string]signatures
-	scope map[string]*target // nil: a name of the script that is none of ours
+	found  *findings
+	sigs   map[string]signatures
+	scope  map[string]*target // nil: a name of the script that is none of ours
+	mapFn  string             // Names.MapFn
+	fields []string           // Names.Fields
 }
 
 func (c *checker) declareImport(imp *ast.ImportDeclaration) {
-	if imp.Path == nil || (imp.Path.Value != pkgPath && imp.Path.Value != monitorPath) {
+	if imp.Path == nil || (imp.Path.Value != Path && imp.Path.Value != monitorPath) {
 		return
 	}
 	alias := imp.Path.Value[strings.LastIndex(imp.Path.Value, "/")+1:]
@@ -160,7 +173,7 @@ func (c *checker) resolve(e ast.Expression) *target {
 		}
 		name := e.Property.Key()
 		t := &target{alias: obj.alias, fn: name, from: obj.pkg}
-		if obj.pkg == pkgPath {
+		if obj.pkg == Path {
 			if t.sigs = c.sigs[name]; t.sigs == nil {
 				return nil
 			}

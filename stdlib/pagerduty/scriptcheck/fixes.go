@@ -1,4 +1,4 @@
-package pagerduty
+package scriptcheck
 
 import (
 	"fmt"
@@ -30,7 +30,7 @@ func (c *checker) checkCall(n *ast.CallExpression) {
 		name := p.Key.Key()
 		switch {
 		case takes(sig, name):
-			if name == argMapFn {
+			if name == c.mapFn {
 				c.checkMapFn(p.Value)
 			}
 		case t.levelTaking(name, -1) >= 0:
@@ -124,14 +124,14 @@ func (c *checker) checkMapFn(v ast.Expression) {
 	}
 	for _, rec := range returnedRecords(fn.Body) {
 		for _, p := range rec.Properties {
-			if p == nil || p.Key == nil || slices.Contains(eventFieldNames, p.Key.Key()) {
+			if p == nil || p.Key == nil || slices.Contains(c.fields, p.Key.Key()) {
 				continue
 			}
 			msg := fmt.Sprintf("mapFn returns the field %q, which endpoint does not read", p.Key.Key())
-			if s := suggest(p.Key.Key(), eventFieldNames); s != "" {
+			if s := suggest(p.Key.Key(), c.fields); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
-			c.errorAt(p.Key, msg+"; the fields it reads are "+strings.Join(eventFieldNames, ", "))
+			c.errorAt(p.Key, msg+"; the fields it reads are "+strings.Join(c.fields, ", "))
 		}
 	}
 }

@@ -7,46 +7,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/influxdata/flux/ast"
 	"github.com/influxdata/flux/values"
+
+	"github.com/fluxpd/fluxpd/stdlib/pagerduty/scriptcheck"
 )
-
-func TestSuggest(t *testing.T) {
-	tests := []struct{ name, want string }{
-		{"custom_details", argCustomDetails},
-		{"CUSTOM-DETAILS", argCustomDetails},
-		{"routingkey", argRoutingKey},
-		{"routing_key", argRoutingKey},
-		{"severty", argSeverity},
-		{"sevretiy", argSeverity}, // two swaps
-		{"sumary", argSummary},
-		{"eventaction", argEventAction},
-		{"event_type", ""},
-		{"clas", argClass},
-		{"details", ""},
-		{"priority", ""},
-		{"x", ""},
-	}
-	for _, tt := range tests {
-		if got := suggest(tt.name, eventFieldNames); got != tt.want {
-			t.Errorf("suggest(%q) = %q, want %q", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"abc", "", 3}, {"", "abc", 3}, {"severity", "severity", 0},
-		{"severty", "severity", 1}, {"sevreity", "severity", 1}, {"sumary", "summary", 1},
-		{"kitten", "sitting", 3}, {"ça", "ca", 1},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
 
 // TestEventFieldNames_ReadEvent: the fields the check of mapFn's record
 // accepts are exactly the ones readEvent reads.
@@ -68,11 +31,7 @@ func TestEventFieldNames_ReadEvent(t *testing.T) {
 // SignatureCounts is, for the external tests, how many calls each
 // function of the package takes: endpoint()(mapFn)(tables) takes 3.
 func SignatureCounts() map[string]int {
-	counts := make(map[string]int)
-	for name, s := range packageSignatures() {
-		counts[name] = len(s)
-	}
-	return counts
+	return scriptcheck.CallCounts()
 }
 
 // DeclaredFunctions is, for the external tests, the functions

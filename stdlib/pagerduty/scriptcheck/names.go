@@ -1,4 +1,4 @@
-package pagerduty
+package scriptcheck
 
 import (
 	"slices"
@@ -33,7 +33,7 @@ func packageSignatures() map[string]signatures {
 	if sigs != nil {
 		return sigs
 	}
-	pkg, ok := flux.StdLib().ImportPackageObject(pkgPath)
+	pkg, ok := flux.StdLib().ImportPackageObject(Path)
 	if !ok {
 		return nil
 	}
@@ -177,4 +177,19 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(x)][len(y)]
+}
+
+// CallCounts is how many calls each function of the package takes, as
+// Check reads them: endpoint()(mapFn)(tables) takes 3; nil before Flux's
+// builtins are finalized.
+func CallCounts() map[string]int {
+	sigs := packageSignatures()
+	if sigs == nil {
+		return nil
+	}
+	counts := make(map[string]int, len(sigs))
+	for name, s := range sigs {
+		counts[name] = len(s)
+	}
+	return counts
 }
