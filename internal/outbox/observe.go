@@ -70,3 +70,10 @@ func (o *Outbox) Oldest() (time.Time, bool, error) {
 	})
 	return created, found, err
 }
+
+// PacedUntil returns when routingKey may be probed again after a 429, a
+// 5xx or no answer, and whether that is after now: a host that wakes its
+// flusher for each new event need not wake it for a paced key.
+func (o *Outbox) PacedUntil(routingKey string, now time.Time) (time.Time, bool) {
+	return o.pacer().pacedUntil(routingKey, now)
+}

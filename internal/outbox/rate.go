@@ -110,6 +110,22 @@ func (k *KeyRate) Allow(routingKey string, now time.Time) bool {
 	return true
 }
 
+// RoomAt returns when routingKey has room for a send again, and false when
+// it has room now; it counts no send.
+func (k *KeyRate) RoomAt(routingKey string, now time.Time) (time.Time, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	w := k.keys[routingKey]
+	if w == nil {
+		return time.Time{}, false
+	}
+	w.expire(now, k.rate.Per)
+	if len(w.sent) < k.rate.N {
+		return time.Time{}, false
+	}
+	return w.sent[0].Add(k.rate.Per), true
+}
+
 // expire forgets the sends that left the window ending at now.
 func (w *window) expire(now time.Time, per time.Duration) {
 	i := 0

@@ -66,6 +66,12 @@ func TestRelayPacing_KeyRate_SlidingWindow(t *testing.T) {
 			t.Errorf("Allow(%s) at %s = %v, want %v", s.key, s.at, got, s.want)
 		}
 	}
+	if room, full := k.RoomAt("a", t0.Add(70*time.Second)); !full || !room.Equal(t0.Add(120*time.Second)) {
+		t.Errorf("RoomAt(a) = %s, %v; want full until 2m after the start", room.Sub(t0), full)
+	}
+	if _, full := k.RoomAt("b", t0.Add(70*time.Second)); full {
+		t.Errorf("RoomAt(b): full, want room")
+	}
 	if next := k.Next(t0.Add(70 * time.Second)); !next.Equal(t0.Add(120 * time.Second)) {
 		t.Errorf("Next = %s, want 2m after the start (the send at 1m leaves the window)", next.Sub(t0))
 	}

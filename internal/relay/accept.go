@@ -125,7 +125,7 @@ func (s *Server) store(w http.ResponseWriter, r *http.Request, path string, raw 
 		return outcomeUnavailable
 	}
 	s.health.ok("commit")
-	s.flusher.wake()
+	s.flusher.wakeFor(raw.RoutingKey)
 	if raw.Change {
 		dedupKey = ""
 	}

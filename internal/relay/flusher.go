@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +25,9 @@ type flusher struct {
 	done    chan struct{}
 	running atomic.Bool
 	delays  *longDelays
+
+	mu     sync.Mutex // guards wakeAt
+	wakeAt time.Time  // when a wake is scheduled by wakeIn
 }
 
 func newFlusher(s *Server) *flusher {
@@ -49,6 +53,44 @@ func (f *flusher) wake() {
 	case f.wakeCh <- struct{}{}:
 	default:
 	}
+}
+
+// wakeFor wakes the flusher for a new event of routingKey now, or, when
+// the key can send nothing now (paced after upstream refused it, or out of
+// room in --rate), when its wait ends: a busy relay does not rescan its
+// queue for every event it accepts while PagerDuty is down.
+func (f *flusher) wakeFor(routingKey string) {
+	now := f.s.opts.Now()
+	until, paced := f.s.ob.PacedUntil(routingKey, now)
+	if f.s.limit != nil {
+		if room, full := f.s.limit.RoomAt(routingKey, now); full {
+			until, paced = later(until, room), true
+		}
+	}
+	if !paced {
+		f.wake()
+		return
+	}
+	f.wakeIn(until.Sub(now))
+}
+
+// wakeIn wakes the flusher after d, unless a wake is already due no later.
+func (f *flusher) wakeIn(d time.Duration) {
+	at := time.Now().Add(d)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.wakeAt.After(time.Now()) && !f.wakeAt.After(at) {
+		return
+	}
+	f.wakeAt = at
+	time.AfterFunc(d, f.wake)
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // stop cuts short the flush in progress (its sends in flight are released,
