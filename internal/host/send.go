@@ -15,8 +15,12 @@ import (
 // about it needs.
 type Message struct {
 	// Function is the Flux function sending it, for reports.
-	Function   string
-	URL        string
+	Function string
+	// URL is where the call resolved to send it.
+	URL string
+	// Target, when set, is URL checked already (delivery.ParseTarget):
+	// the send trusts it instead of checking URL again.
+	Target     delivery.Target
 	Body       []byte
 	RoutingKey string
 	DedupKey   string
@@ -50,9 +54,12 @@ func (h *Host) Send(ctx context.Context, sender *delivery.Sender, m Message) Res
 	start := time.Now()
 	sender = h.Sender(sender)
 	var r Result
-	if h.Outbox == nil {
+	switch {
+	case h.Outbox == nil && !m.Target.IsZero():
+		r.Response, r.Err = sender.SendTo(ctx, m.Target, m.Body, m.RoutingKey)
+	case h.Outbox == nil:
 		r.Response, r.Err = sender.Send(ctx, m.URL, m.Body, m.RoutingKey)
-	} else {
+	default:
 		r = h.deliverVia(ctx, sender, m)
 	}
 	r.Status = delivery.Summarize(r.Response, r.Err).Status

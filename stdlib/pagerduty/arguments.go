@@ -3,7 +3,6 @@ package pagerduty
 import (
 	"errors"
 	"fmt"
-	"github.com/fluxpd/fluxpd/internal/delivery"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/influxdata/flux/semantic"
 	"github.com/influxdata/flux/values"
 
+	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/event"
 )
 
@@ -52,28 +52,35 @@ var eventFieldNames = []string{
 // that a resolve needs no severity or summary; event.Build then decides what
 // is missing. Every field of the wrong type is reported, in one error.
 func readEvent(get fields) (event.Input, error) {
-	var errs []error
-	str := func(name string) string {
-		s, err := readString(get, name)
-		errs = append(errs, err)
-		return s
+	var in event.Input
+	var errs [15]error
+	in.RoutingKey, errs[0] = readString(get, argRoutingKey)
+	in.EventAction, errs[1] = readString(get, argEventAction)
+	in.DedupKey, errs[2] = readString(get, argDedupKey)
+	in.Client, errs[3] = readString(get, argClient)
+	in.ClientURL, errs[4] = readString(get, argClientURL)
+	in.Summary, errs[5] = readString(get, argSummary)
+	in.Source, errs[6] = readString(get, argSource)
+	in.Severity, errs[7] = readString(get, argSeverity)
+	in.Component, errs[8] = readString(get, argComponent)
+	in.Group, errs[9] = readString(get, argGroup)
+	in.Class, errs[10] = readString(get, argClass)
+	in.Timestamp, errs[11] = readTimestamp(get, argTimestamp)
+	in.CustomDetails, errs[12] = readDetails(get, argCustomDetails)
+	in.Links, errs[13] = readLinks(get, argLinks)
+	in.Images, errs[14] = readImages(get, argImages)
+	return in, joinErrors(errs[:])
+}
+
+// joinErrors is errors.Join(errs...), without its work when every one is
+// nil, as for a valid event.
+func joinErrors(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return errors.Join(errs...)
+		}
 	}
-	in := event.Input{
-		RoutingKey: str(argRoutingKey), EventAction: str(argEventAction), DedupKey: str(argDedupKey),
-		Client: str(argClient), ClientURL: str(argClientURL), Summary: str(argSummary),
-		Source: str(argSource), Severity: str(argSeverity), Component: str(argComponent),
-		Group: str(argGroup), Class: str(argClass),
-	}
-	var err error
-	in.Timestamp, err = readTimestamp(get, argTimestamp)
-	errs = append(errs, err)
-	in.CustomDetails, err = readDetails(get, argCustomDetails)
-	errs = append(errs, err)
-	in.Links, err = readLinks(get, argLinks)
-	errs = append(errs, err)
-	in.Images, err = readImages(get, argImages)
-	errs = append(errs, err)
-	return in, errors.Join(errs...)
+	return nil
 }
 
 // readChange reads a change event, like readEvent.
@@ -90,16 +97,17 @@ func readChange(get fields) (event.ChangeInput, error) {
 }
 
 // readURL reads pagerdutyURL, or takes fallback (the option's value) when
-// it is absent, and checks it.
-func readURL(get fields, fallback, example string) (string, error) {
+// it is absent, and checks it: the Target is sent to without a second
+// check.
+func readURL(get fields, fallback, example string) (delivery.Target, error) {
 	if _, ok := present(get, argURL); !ok {
-		return fallback, delivery.CheckURL("option pagerduty."+urlOption(example), fallback, example)
+		return delivery.ParseTarget("option pagerduty."+urlOption(example), fallback, example)
 	}
 	raw, err := readString(get, argURL)
 	if err != nil {
-		return "", err
+		return delivery.Target{}, err
 	}
-	return raw, delivery.CheckURL(argURL, raw, example)
+	return delivery.ParseTarget(argURL, raw, example)
 }
 
 func urlOption(example string) string {
@@ -167,8 +175,12 @@ func readDetails(get fields, name string) (event.Details, error) {
 // readLinks reads an array of {href, text} records; absent or null means
 // none. text may be left out of any record. event.Build checks the hrefs.
 func readLinks(get fields, name string) ([]event.Link, error) {
+	v, ok := present(get, name)
+	if !ok {
+		return nil, nil
+	}
 	var links []event.Link
-	err := readRecords(get, name, []string{"href", "text"}, linkExample, func(r map[string]string) {
+	err := readRecords(v, name, linkKeys, linkExample, func(r map[string]string) {
 		links = append(links, event.Link{Href: r["href"], Text: r["text"]})
 	})
 	return links, err
@@ -178,25 +190,32 @@ func readLinks(get fields, name string) ([]event.Link, error) {
 // means none. href and alt may be left out of any record. event.Build
 // checks that every src is an https URL.
 func readImages(get fields, name string) ([]event.Image, error) {
+	v, ok := present(get, name)
+	if !ok {
+		return nil, nil
+	}
 	var images []event.Image
-	err := readRecords(get, name, []string{"src", "href", "alt"}, imageExample, func(r map[string]string) {
+	err := readRecords(v, name, imageKeys, imageExample, func(r map[string]string) {
 		images = append(images, event.Image{Src: r["src"], Href: r["href"], Alt: r["alt"]})
 	})
 	return images, err
 }
 
-// readRecords reads an array of records whose values are strings, calling
-// add with each record's keys and values; a key absent or null reads as "".
+// The keys of a link's and an image's record.
+var (
+	linkKeys  = []string{"href", "text"}
+	imageKeys = []string{"src", "href", "alt"}
+)
+
+// readRecords reads v, the value of the field name, as an array of
+// records whose values are strings, calling add with each record's keys
+// and values; a key absent or null reads as "".
 //
 // Flux v0.65.1 accepts records with different keys in one array literal
 // (such as [{href: a}, {href: b, text: c}]), so every record is read on its
 // own. Keys outside valid are refused rather than ignored, so that a typo
 // such as {url: ...} is not silently dropped.
-func readRecords(get fields, name string, valid []string, example string, add func(map[string]string)) error {
-	v, ok := present(get, name)
-	if !ok {
-		return nil
-	}
+func readRecords(v values.Value, name string, valid []string, example string, add func(map[string]string)) error {
 	if v.Type().Nature() != semantic.Array {
 		return fmt.Errorf("%s must be an array of records such as [%s]; got %s", name, example, describe(v))
 	}
@@ -249,14 +268,30 @@ func detailsFromRecord(path string, obj values.Object) (event.Details, error) {
 			return
 		}
 		var x any
-		x, err = goValue(event.KeyPath(path, k), v)
+		x, err = goValue(detailPath{parent: path, key: k}, v)
 		d = append(d, event.Field{Key: k, Value: x})
 	})
 	return d, err
 }
 
+// detailPath names one custom detail in errors: the key of a record or
+// the index of an array under parent. It is made into text only when it
+// is needed, for an error or a nested value.
+type detailPath struct {
+	parent, key string
+	index       int
+	inArray     bool // index names it, not key
+}
+
+func (p detailPath) String() string {
+	if p.inArray {
+		return p.parent + "[" + strconv.Itoa(p.index) + "]"
+	}
+	return event.KeyPath(p.parent, p.key)
+}
+
 // goValue converts one Flux value into the Go value event.Details carries.
-func goValue(path string, v values.Value) (any, error) {
+func goValue(path detailPath, v values.Value) (any, error) {
 	if v == nil || v.IsNull() {
 		return nil, nil
 	}
@@ -280,9 +315,9 @@ func goValue(path string, v values.Value) (any, error) {
 	case semantic.Regexp:
 		return v.Regexp().String(), nil
 	case semantic.Array:
-		return goArray(path, v.Array())
+		return goArray(path.String(), v.Array())
 	case semantic.Object:
-		return detailsFromRecord(path, v.Object())
+		return detailsFromRecord(path.String(), v.Object())
 	default:
 		return nil, fmt.Errorf("%s is a %s, which cannot be sent as JSON; use a string, number, bool, time, duration, record or array", path, natureOf(v))
 	}
@@ -293,7 +328,7 @@ func goArray(path string, arr values.Array) ([]any, error) {
 	var err error
 	arr.Range(func(i int, e values.Value) {
 		if err == nil {
-			out[i], err = goValue(path+"["+strconv.Itoa(i)+"]", e)
+			out[i], err = goValue(detailPath{parent: path, index: i, inArray: true}, e)
 		}
 	})
 	return out, err

@@ -37,7 +37,7 @@ func SendChangeEvent(ctx context.Context, args interpreter.Arguments) (values.Va
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	rawURL, err := readURL(args.Get, s.changeURL, DefaultChangeURL)
+	target, err := readURL(args.Get, s.changeURL, DefaultChangeURL)
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
@@ -45,6 +45,6 @@ func SendChangeEvent(ctx context.Context, args interpreter.Arguments) (values.Va
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	m := message{Function: "sendChangeEvent", URL: rawURL, RoutingKey: in.RoutingKey}
+	m := message{Function: "sendChangeEvent", Target: target, RoutingKey: in.RoutingKey}
 	return sendOne(ctx, s, m, ev, notice)
 }

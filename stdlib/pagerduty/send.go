@@ -13,6 +13,9 @@ import (
 	"github.com/fluxpd/fluxpd/internal/version"
 )
 
+// userAgent is the User-Agent of every request.
+var userAgent = version.UserAgent()
+
 // newSender builds a Sender from the embedder's dependencies: its HTTP
 // client (so proxies, limits and test doubles apply) and its URL validator,
 // with s's retry policy. The host diverts it when it sends (host.Divert).
@@ -30,7 +33,7 @@ func newSender(ctx context.Context, s settings) (*delivery.Sender, error) {
 		Client:    client,
 		Validate:  validator.Validate,
 		Policy:    s.policy,
-		UserAgent: version.UserAgent(),
+		UserAgent: userAgent,
 	}, nil
 }
 
@@ -38,15 +41,16 @@ func newSender(ctx context.Context, s settings) (*delivery.Sender, error) {
 type message = host.Message
 
 // sendOne encodes an event the core has built for sendEvent or
-// sendChangeEvent, tells the host what the core changed in it, sends it and
-// returns PagerDuty's status code: the answer, or with an outbox the last
-// status (0 when none came) of an event queued for redelivery.
+// sendChangeEvent, tells the host what the core changed in it, sends it to
+// m.Target and returns PagerDuty's status code: the answer, or with an
+// outbox the last status (0 when none came) of an event queued for
+// redelivery.
 func sendOne(ctx context.Context, s settings, m message, ev any, notice event.Notice) (values.Value, error) {
 	body, err := event.Encode(ev)
 	if err != nil {
 		return nil, invalid(err, m.RoutingKey)
 	}
-	m.Body = body
+	m.URL, m.Body = m.Target.String(), body
 	m.Action, m.Summary = eventGist(ev)
 	s.host.Notify(m, notice.Messages())
 	sender, err := newSender(ctx, s)

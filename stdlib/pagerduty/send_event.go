@@ -61,7 +61,7 @@ func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, e
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	rawURL, err := readURL(args.Get, s.url, DefaultURL)
+	target, err := readURL(args.Get, s.url, DefaultURL)
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
@@ -69,6 +69,6 @@ func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, e
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	m := message{Function: "sendEvent", URL: rawURL, RoutingKey: in.RoutingKey, DedupKey: in.DedupKey}
+	m := message{Function: "sendEvent", Target: target, RoutingKey: in.RoutingKey, DedupKey: in.DedupKey}
 	return sendOne(ctx, s, m, ev, notice)
 }
