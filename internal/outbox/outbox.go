@@ -54,8 +54,8 @@ const (
 	// due events unless told otherwise.
 	DefaultFlushInterval = 10 * time.Second
 	DefaultBaseDelay     = 30 * time.Second
-	DefaultMaxDelay    = 10 * time.Minute
-	DefaultConcurrency = 16
+	DefaultMaxDelay      = 10 * time.Minute
+	DefaultConcurrency   = 16
 	// DefaultLeaseTTL bounds how long an event claimed by a flusher is
 	// kept from other flushers; it must exceed one send. A lease held by
 	// a process of this host that no longer exists is void at once.
