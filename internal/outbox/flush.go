@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/dispatch"
 )
 
 // FlushOptions configures one Flush.
@@ -124,9 +125,15 @@ func (f *flush) finish(n int, countErr, err error) Report {
 }
 
 // run sends claimed events, at most Concurrency at once, until nothing
-// is left to claim or the outbox fails.
+// is left to claim or the outbox fails. The sends run on the per-key
+// bounded scheduler endpoint() uses (dispatch.Group), keyed by alert: a
+// group's next event is handed over only once its previous one is done,
+// and claims stop at the bound, so the scheduler never queues; its jobs
+// carry ctx themselves, so none is skipped unanswered.
 func (f *flush) run(ctx context.Context) error {
 	c := f.fo.Concurrency
+	g := dispatch.NewGroup(context.Background(), c)
+	defer g.Wait()
 	results := make(chan sent, c)
 	var ready []task
 	inflight := 0
@@ -145,7 +152,7 @@ func (f *flush) run(ctx context.Context) error {
 			t := ready[0]
 			ready = ready[1:]
 			inflight++
-			go func() { results <- f.send(ctx, t) }()
+			g.Go(t.h.group(), func(context.Context) { results <- f.send(ctx, t) })
 		}
 		if inflight == 0 {
 			break
