@@ -1,8 +1,6 @@
 package event
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -27,11 +25,7 @@ type Field struct {
 
 // MarshalJSON encodes d as a JSON object in key order.
 func (d Details) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := writeValue(&buf, d); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return appendValue(nil, d)
 }
 
 // Check reports the first value that JSON cannot carry (NaN, ±Inf, or a Go
@@ -81,72 +75,9 @@ func KeyPath(path, key string) string {
 	return path + "[" + Quote(key) + "]"
 }
 
-func writeValue(buf *bytes.Buffer, v any) error {
-	switch v := v.(type) {
-	case nil:
-		buf.WriteString("null")
-	case string:
-		writeString(buf, v)
-	case bool:
-		buf.WriteString(strconv.FormatBool(v))
-	case int64:
-		buf.WriteString(strconv.FormatInt(v, 10))
-	case uint64:
-		buf.WriteString(strconv.FormatUint(v, 10))
-	case float64:
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		buf.Write(b)
-	case time.Time:
-		writeString(buf, FormatTime(v))
-	case []any:
-		return writeArray(buf, v)
-	case Details:
-		return writeObject(buf, v)
-	default:
-		return fmt.Errorf("unsupported custom detail type %T", v)
-	}
-	return nil
-}
-
-func writeArray(buf *bytes.Buffer, a []any) error {
-	buf.WriteByte('[')
-	for i, e := range a {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		if err := writeValue(buf, e); err != nil {
-			return err
-		}
-	}
-	buf.WriteByte(']')
-	return nil
-}
-
-func writeObject(buf *bytes.Buffer, d Details) error {
-	buf.WriteByte('{')
-	for i, f := range d {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		writeString(buf, f.Key)
-		buf.WriteByte(':')
-		if err := writeValue(buf, f.Value); err != nil {
-			return err
-		}
-	}
-	buf.WriteByte('}')
-	return nil
-}
-
-func writeString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)           // a string always encodes
-	buf.Truncate(buf.Len() - 1) // Encode appends a newline
-}
+// unsupported is the error for a custom detail of a type outside
+// Details's list.
+func unsupported(v any) error { return fmt.Errorf("unsupported custom detail type %T", v) }
 
 // FormatTime formats t the way fluxpd sends every time: RFC 3339 with
 // nanoseconds, in UTC.
