@@ -32,7 +32,35 @@ func (d Details) MarshalJSON() ([]byte, error) {
 // type outside the list above), naming its path from root, for example
 // customDetails.load or customDetails["ping time"][2].
 func (d Details) Check(root string) error {
+	if carriable(d) {
+		return nil // no path is named, so none is made
+	}
 	return checkValue(root, d)
+}
+
+// carriable reports whether checkValue would find nothing wrong in v.
+func carriable(v any) bool {
+	switch v := v.(type) {
+	case nil, string, bool, int64, uint64, time.Time:
+		return true
+	case float64:
+		return !math.IsNaN(v) && !math.IsInf(v, 0)
+	case []any:
+		for _, e := range v {
+			if !carriable(e) {
+				return false
+			}
+		}
+		return true
+	case Details:
+		for _, f := range v {
+			if !carriable(f.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func checkValue(path string, v any) error {
