@@ -55,25 +55,6 @@ func (d *Divert) Rewrite(req *http.Request) *http.Request {
 	return out
 }
 
-// Doer is what sends requests: an *http.Client, or Flux's HTTP client
-// dependency.
-type Doer interface {
-	Do(*http.Request) (*http.Response, error)
-}
-
-// Doer returns a Doer that sends every request through next, addressed
-// to d.To.
-func (d *Divert) Doer(next Doer) Doer { return divertDoer{d, next} }
-
-type divertDoer struct {
-	d    *Divert
-	next Doer
-}
-
-func (dd divertDoer) Do(req *http.Request) (*http.Response, error) {
-	return dd.next.Do(dd.d.Rewrite(req))
-}
-
 // Client returns a copy of c whose requests all go to d.To, through c's
 // own transport (d.Next is not used). c is not changed; nil means
 // http.DefaultClient.
@@ -84,14 +65,4 @@ func (d *Divert) Client(c *http.Client) *http.Client {
 	cp := *c
 	cp.Transport = &Divert{To: d.To, Next: c.Transport}
 	return &cp
-}
-
-// orDefaultClient is d, or for nil a client that follows no redirect, as a
-// delivery.Sender's default does: a Divert's Doer hides the client's type
-// from the Sender, which cannot make its own no-redirect copy through it.
-func orDefaultClient(d Doer) Doer {
-	if d != nil {
-		return d
-	}
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

@@ -42,7 +42,6 @@ func TestDivert(t *testing.T) {
 	}
 	clients := map[string]func(*http.Request) (*http.Response, error){
 		"Client":    d.Client(&http.Client{}).Do,
-		"Doer":      d.Doer(http.DefaultClient).Do,
 		"RoundTrip": (&host.Divert{To: to}).RoundTrip,
 	}
 	for name, do := range clients {

@@ -65,15 +65,16 @@ func (h *Host) Validate(alertDefault, changeDefault string) error {
 	return errors.Join(errs...)
 }
 
-// Sender returns s as the host sends with it: diverted when the host
-// diverts.
+// Sender returns s as the host sends with it: when the host diverts, with
+// a client of its own that sends every request to the emulator (Divert)
+// and, being an *http.Client, gets delivery.Sender's no-redirect copy; the
+// caller's client (say Flux's, which may follow redirects) is not used.
 func (h *Host) Sender(s *delivery.Sender) *delivery.Sender {
 	if h.Divert == nil || s == nil {
 		return s
 	}
-	d := &Divert{To: h.Divert}
 	return &delivery.Sender{
-		Client:    d.Doer(orDefaultClient(s.Client)),
+		Client:    (&Divert{To: h.Divert}).Client(nil),
 		Validate:  s.Validate,
 		Policy:    s.Policy,
 		UserAgent: s.UserAgent,

@@ -95,7 +95,7 @@ func (f Failure) String() string {
 	fmt.Fprintf(&b, "pagerduty.%s: ", f.Function)
 	switch {
 	case f.Status != 0:
-		fmt.Fprintf(&b, "%d %s from %s", f.Status, http.StatusText(f.Status), f.URL)
+		fmt.Fprintf(&b, "%s from %s", statusText(f.Status), f.URL)
 	case f.Attempts == 0:
 		fmt.Fprintf(&b, "not sent to %s", f.URL)
 	default:
@@ -140,4 +140,13 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// statusText is "400 Bad Request", or "599" for a status Go has no name
+// for.
+func statusText(status int) string {
+	if text := http.StatusText(status); text != "" {
+		return fmt.Sprintf("%d %s", status, text)
+	}
+	return fmt.Sprint(status)
 }

@@ -545,5 +545,5 @@ func describe(e Entry) string {
 	if e.DedupKey == "" {
 		return fmt.Sprintf("(routing key %s, no dedup key)", redact.Key(e.RoutingKey))
 	}
-	return fmt.Sprintf("(routing key %s, dedup key %q)", redact.Key(e.RoutingKey), e.DedupKey)
+	return fmt.Sprintf("(routing key %s, dedup key %q)", redact.Key(e.RoutingKey), redact.String(e.DedupKey, e.RoutingKey))
 }

@@ -140,7 +140,6 @@ func TestDefaultSender_FollowsNoRedirect(t *testing.T) {
 // with the routing key masked, as the host reports it, even when the
 // dedup key quotes the routing key.
 func TestLog_MasksTheRoutingKeyInDedupKeys(t *testing.T) {
-	t.Skip("known bug, reported: describe (outbox.go) quotes the dedup key unmasked; it should be redact.String(e.DedupKey, e.RoutingKey)")
 	s := emulatortest.New(t)
 	s.Inject(emulator.Fault{Status: 400})
 	ob, _, sink := open(t, outbox.Options{})

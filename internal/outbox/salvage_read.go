@@ -187,7 +187,7 @@ func (s *salvager) scanLeaf(p boltPage) error {
 
 func (s *salvager) scanReport(why error, freeKnown bool, unreadable []uint64) {
 	found := len(s.found)
-	w := fmt.Sprintf("the file's B-tree cannot be read from its root (%v): the %d %s salvaged were found by scanning its pages", why, found, plural(found, "event", "events"))
+	w := fmt.Sprintf("the file's B-tree cannot be read from its root (%v): the %d %s salvaged %s found by scanning its pages", why, found, plural(found, "event", "events"), plural(found, "was", "were"))
 	switch {
 	case found == 0:
 	case freeKnown:
