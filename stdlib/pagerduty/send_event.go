@@ -45,23 +45,31 @@ var sendEventFunc = values.NewFunction(
 		Return: semantic.Int,
 	}),
 	func(ctx context.Context, args values.Object) (values.Value, error) {
-		return interpreter.DoFunctionCallContext(SendEvent, ctx, args)
+		return callReadingAll(ctx, args, sendEventParams, sendEvent)
 	},
 	true, // sends an event to PagerDuty
 )
 
+// sendEventParams are the parameters of sendEvent, every one of which
+// sendEvent reads whenever it succeeds.
+var sendEventParams = paramSet(append([]string{argURL}, eventFieldNames...)...)
+
 // SendEvent reads the arguments of pagerduty.sendEvent, sends the event and
 // returns PagerDuty's HTTP status code.
 func SendEvent(ctx context.Context, args interpreter.Arguments) (values.Value, error) {
+	return sendEvent(ctx, args.Get)
+}
+
+func sendEvent(ctx context.Context, get fields) (values.Value, error) {
 	s, err := settingsFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	in, err := readEvent(args.Get)
+	in, err := readEvent(get)
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
-	target, err := readURL(args.Get, s.url, DefaultURL)
+	target, err := readURL(get, s.url, DefaultURL)
 	if err != nil {
 		return nil, invalid(err, in.RoutingKey)
 	}
