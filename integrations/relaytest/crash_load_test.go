@@ -49,9 +49,10 @@ func (c *crash) runLoad(t *testing.T) {
 	defer cancel()
 	errs := make(chan error, c.size.Senders+1)
 	var wg sync.WaitGroup
+	c.sendersLeft.Store(int64(c.size.Senders))
 	for s := range c.size.Senders {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs <- c.sender(ctx, s) }()
+		go func() { defer wg.Done(); errs <- c.sender(ctx, s); c.sendersLeft.Add(-1) }()
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); errs <- c.killer(ctx) }()
@@ -140,15 +141,15 @@ func (c *crash) killer(ctx context.Context) error {
 	for i, p := range points {
 		// At least one step of the load between two kills, so that a kill
 		// never lands on a relay that has not done anything yet.
-		want := max(p, c.progress()+1)
-		for c.progress() < want {
-			if c.progress() >= total {
-				return fmt.Errorf("the load ended before kill %d of %d", i+1, len(points))
+		reached, err := c.await(ctx, max(p, c.progress()+1))
+		if err != nil || !reached {
+			if err == nil {
+				err = errors.New("the load can go no further")
 			}
-			if ctx.Err() != nil {
-				return fmt.Errorf("kill %d of %d: the load's bound passed at progress %d of %d, waiting for %d", i+1, len(points), c.progress(), total, want)
-			}
-			time.Sleep(progressPoll)
+			c.mu.Lock()
+			c.killsMissed = fmt.Sprintf("kill %d of %d not done: %v", i+1, len(points), err)
+			c.mu.Unlock()
+			return nil // the checks say what is missing
 		}
 		time.Sleep(time.Duration(rng.Int64N(int64(maxKillJitter))))
 		if err := c.killAndRestart(); err != nil {
@@ -156,6 +157,26 @@ func (c *crash) killer(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// await waits until the load's progress reaches want. It returns false
+// when it never can: every event was delivered already, or the senders
+// are done and the relay has nothing left to deliver while events it
+// answered 202 have not arrived (lost). The load's bound passing is an
+// error.
+func (c *crash) await(ctx context.Context, want int) (bool, error) {
+	for c.progress() < want {
+		switch {
+		case c.progress() >= 2*c.size.Events:
+			return false, nil
+		case c.sendersLeft.Load() == 0 && c.lost():
+			return false, fmt.Errorf("the relay has nothing left to deliver, but only %d of the %d events it answered 202 reached the emulator", c.up.Delivered(), c.accepted.Load())
+		case ctx.Err() != nil:
+			return false, fmt.Errorf("the load's bound passed at progress %d of %d, waiting for %d", c.progress(), 2*c.size.Events, want)
+		}
+		time.Sleep(progressPoll)
+	}
+	return true, nil
 }
 
 // killAndRestart kills the current relay with SIGKILL, waits until it is
