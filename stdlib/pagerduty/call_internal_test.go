@@ -3,8 +3,9 @@ package pagerduty
 import (
 	"context"
 	"errors"
-	"maps"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,7 +18,8 @@ import (
 // interpreter.DoFunctionCallContext does, arguments it does not know
 // included.
 func TestCallReadingAll_AsDoFunctionCall(t *testing.T) {
-	params := paramSet("a", "b", "c")
+	params := []string{"a", "b", "c"}
+	index := func(name string) int { return slices.Index(params, name) }
 	str := values.NewString
 	tests := []struct {
 		name string
@@ -33,19 +35,24 @@ func TestCallReadingAll_AsDoFunctionCall(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := func(_ context.Context, get fields) (values.Value, error) {
-				for _, p := range slices.Sorted(maps.Keys(params)) {
-					get(p)
+				var seen []string
+				for _, p := range params {
+					if v, ok := get(p); ok {
+						seen = append(seen, p+"="+v.Str())
+					} else if v == nil || !v.IsNull() {
+						return nil, fmt.Errorf("get(%q) of an absent argument = %v, want Null", p, v)
+					}
 				}
 				if tt.fail {
 					return nil, errors.New("refused")
 				}
-				return values.NewInt(202), nil
+				return values.NewString(strings.Join(seen, ",")), nil
 			}
 			args := values.NewObjectWithValues(tt.args)
 			wantV, wantErr := interpreter.DoFunctionCallContext(func(ctx context.Context, a interpreter.Arguments) (values.Value, error) {
 				return f(ctx, a.Get)
 			}, context.Background(), args)
-			gotV, gotErr := callReadingAll(context.Background(), args, params, f)
+			gotV, gotErr := callReadingAll(context.Background(), args, index, f)
 			if diff := cmp.Diff(describeCall(wantV, wantErr), describeCall(gotV, gotErr)); diff != "" {
 				t.Errorf("callReadingAll() mismatch (-DoFunctionCallContext +callReadingAll):\n%s", diff)
 			}
@@ -60,9 +67,9 @@ func describeCall(v values.Value, err error) string {
 	return "value: " + describe(v)
 }
 
-// TestSendEventParams_AreRead: what sendEvent reads of its arguments, when
-// it gets as far as sending, is exactly its parameters, which
-// callReadingAll relies on.
+// TestSendEventParams_AreRead: sendEventParam numbers exactly what
+// sendEvent reads of its arguments when it gets as far as sending, which
+// callReadingAll relies on, each with its own number below maxParams.
 func TestSendEventParams_AreRead(t *testing.T) {
 	var read []string
 	get := func(name string) (values.Value, bool) {
@@ -71,8 +78,20 @@ func TestSendEventParams_AreRead(t *testing.T) {
 	}
 	_, _ = readEvent(get)
 	_, _ = readURL(get, DefaultURL, DefaultURL)
-	want := slices.Sorted(maps.Keys(sendEventParams))
-	if diff := cmp.Diff(want, slices.Compact(slices.Sorted(slices.Values(read)))); diff != "" {
-		t.Errorf("arguments sendEvent reads (-sendEventParams +read):\n%s", diff)
+	read = slices.Compact(slices.Sorted(slices.Values(read)))
+	var numbers []int
+	for _, name := range read {
+		numbers = append(numbers, sendEventParam(name))
+	}
+	slices.Sort(numbers)
+	want := make([]int, len(read))
+	for i := range want {
+		want[i] = i
+	}
+	if diff := cmp.Diff(want, numbers); diff != "" || len(read) > maxParams {
+		t.Errorf("sendEventParam of the %d arguments sendEvent reads (%v) mismatch (-0 to %d +numbers):\n%s", len(read), read, len(read)-1, diff)
+	}
+	if got := sendEventParam("bogus"); got != -1 {
+		t.Errorf("sendEventParam(%q) = %d, want -1", "bogus", got)
 	}
 }

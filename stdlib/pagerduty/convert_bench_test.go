@@ -1,9 +1,11 @@
 package pagerduty
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/influxdata/flux/interpreter"
 	"github.com/influxdata/flux/values"
 
 	"github.com/fluxpd/fluxpd/internal/event"
@@ -65,4 +67,38 @@ func BenchmarkPrepareEvent(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkReadArguments is the reading of sendEvent's arguments from the
+// call's record, as Flux's interpreter.DoFunctionCallContext would and as
+// callReadingAll does; both read the event and its URL.
+func BenchmarkReadArguments(b *testing.B) {
+	rec := benchRecord()
+	read := func(_ context.Context, get fields) (values.Value, error) {
+		if _, err := readEvent(get); err != nil {
+			return nil, err
+		}
+		if _, err := readURL(get, DefaultURL, DefaultURL); err != nil {
+			return nil, err
+		}
+		return values.NewInt(202), nil
+	}
+	b.Run("DoFunctionCall", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := interpreter.DoFunctionCallContext(func(ctx context.Context, a interpreter.Arguments) (values.Value, error) {
+				return read(ctx, a.Get)
+			}, context.Background(), rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("callReadingAll", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := callReadingAll(context.Background(), rec, sendEventParam, read); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

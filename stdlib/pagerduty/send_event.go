@@ -45,14 +45,50 @@ var sendEventFunc = values.NewFunction(
 		Return: semantic.Int,
 	}),
 	func(ctx context.Context, args values.Object) (values.Value, error) {
-		return callReadingAll(ctx, args, sendEventParams, sendEvent)
+		return callReadingAll(ctx, args, sendEventParam, sendEvent)
 	},
 	true, // sends an event to PagerDuty
 )
 
-// sendEventParams are the parameters of sendEvent, every one of which
-// sendEvent reads whenever it succeeds.
-var sendEventParams = paramSet(append([]string{argURL}, eventFieldNames...)...)
+// sendEventParam numbers the parameters of sendEvent, every one of which
+// sendEvent reads whenever it succeeds (see callReadingAll).
+func sendEventParam(name string) int {
+	switch name {
+	case argURL:
+		return 0
+	case argRoutingKey:
+		return 1
+	case argClient:
+		return 2
+	case argClientURL:
+		return 3
+	case argDedupKey:
+		return 4
+	case argClass:
+		return 5
+	case argGroup:
+		return 6
+	case argSeverity:
+		return 7
+	case argEventAction:
+		return 8
+	case argSource:
+		return 9
+	case argComponent:
+		return 10
+	case argSummary:
+		return 11
+	case argTimestamp:
+		return 12
+	case argCustomDetails:
+		return 13
+	case argLinks:
+		return 14
+	case argImages:
+		return 15
+	}
+	return -1
+}
 
 // SendEvent reads the arguments of pagerduty.sendEvent, sends the event and
 // returns PagerDuty's HTTP status code.
