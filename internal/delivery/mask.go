@@ -26,11 +26,11 @@ type mask struct {
 
 // newMask returns the mask of a Send to raw, parsed as u (nil: parsed
 // here if it can be).
-func newMask(raw string, u *url.URL, body []byte, secrets []string) *mask {
+func newMask(raw string, u *url.URL, body []byte, secrets []string) mask {
 	if u == nil {
 		u, _ = url.Parse(raw)
 	}
-	return &mask{raw: raw, u: u, body: body, secrets: secrets}
+	return mask{raw: raw, u: u, body: body, secrets: secrets}
 }
 
 // apply returns text with everything m hides masked.

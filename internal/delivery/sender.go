@@ -163,7 +163,7 @@ type call struct {
 	rawURL string
 	target *target // nil until the URL has passed the check
 	body   []byte
-	mask   *mask
+	mask   mask
 	policy Policy
 	clock  Clock
 }
@@ -249,7 +249,7 @@ func (c *call) attempt(timeout time.Duration, bounded bool) (outcome, *Error) {
 		}
 	}
 	o := outcome{resp: readResponse(hr), location: location}
-	maskResponse(o.resp, c.mask)
+	maskResponse(o.resp, &c.mask)
 	if hr.StatusCode/100 != 2 {
 		if v := hr.Header.Get("Retry-After"); v != "" {
 			o.retryAfter, o.hasRetryAfter = ParseRetryAfter(v, c.clock.Now())
