@@ -2,6 +2,7 @@ package relaytest
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/emulator"
@@ -80,7 +81,14 @@ func analyze(plan [][]Event, reqs []emulator.Request, kills []killSpan, uncertai
 	return rep
 }
 
-// explain counts one event's copies and explains its duplicates.
+// explain counts one event's copies and explains its duplicates: by the
+// accept attempts its sender got no answer to (each may have stored one
+// more copy), and by kills between two copies' arrivals (a delivery in
+// flight). Which pair of copies an extra stored copy made cannot be told,
+// so the accepts take the pairs with the longest wait before a kill and
+// DupLead counts the others: it is the longest time, from a copy's
+// arrival, that the relay must have gone without recording it before the
+// kill that made it deliver the event again.
 func (r *crashReport) explain(m Mark, arrived []time.Time, kills []killSpan, unanswered int) {
 	if len(arrived) == 0 {
 		r.problem("%s was answered 202 by the relay but never reached the emulator", m)
@@ -88,19 +96,23 @@ func (r *crashReport) explain(m Mark, arrived []time.Time, kills []killSpan, una
 	}
 	r.Delivered++
 	extra := len(arrived) - 1
-	byKill := 0
+	var leads []time.Duration // of the pairs of copies with a kill between them
 	for i := 1; i < len(arrived); i++ {
 		if k, ok := killBetween(kills, arrived[i-1], arrived[i]); ok {
-			byKill++
-			r.DupLead = max(r.DupLead, k.From.Sub(arrived[i-1]))
+			leads = append(leads, max(0, k.From.Sub(arrived[i-1])))
 		}
 	}
-	byAccept := min(extra-byKill, unanswered)
+	slices.Sort(leads)
+	byAccept := min(extra, unanswered)
+	byKill := min(extra-byAccept, len(leads))
+	if byKill > 0 {
+		r.DupLead = max(r.DupLead, leads[byKill-1])
+	}
 	r.DupDelivery += byKill
 	r.DupAccept += byAccept
 	if byKill+byAccept < extra {
-		r.problem("%s reached the emulator %d times: %d duplicates not explained by a kill (%d between its arrivals, %d accept attempts unanswered)",
-			m, len(arrived), extra-byKill-byAccept, byKill, unanswered)
+		r.problem("%s reached the emulator %d times: %d duplicates not explained by a kill (%d accept attempts unanswered, %d kills between its arrivals)",
+			m, len(arrived), extra-byKill-byAccept, unanswered, len(leads))
 	}
 }
 
