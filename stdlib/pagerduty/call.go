@@ -7,6 +7,8 @@ import (
 	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/codes"
 	"github.com/influxdata/flux/values"
+
+	"github.com/fluxpd/fluxpd/internal/event"
 )
 
 // maxParams bounds the parameters of a function callReadingAll calls.
@@ -59,3 +61,43 @@ func callReadingAll(ctx context.Context, args values.Object, index paramIndex, f
 	}
 	return v, nil
 }
+
+// callLevel is one call of a level helper (levelFunc): its one string
+// parameter param read as interpreter.DoFunctionCallContext and
+// GetRequired read it (null as ""), mapped with f. It skips their record
+// of the arguments read, and f's answers that are event constants have
+// their Flux values made once: the helpers run twice a row in a typical
+// map().
+func callLevel(args values.Object, param string, f func(string) string) (values.Value, error) {
+	v, ok := args.Get(param)
+	if !ok {
+		return nil, &flux.Error{Code: codes.Invalid, Msg: fmt.Sprintf("missing required keyword argument %q", param)}
+	}
+	s := ""
+	if !v.IsNull() {
+		s = v.Str()
+	}
+	out := f(s)
+	if args.Len() > 1 {
+		var unused []string
+		args.Range(func(name string, _ values.Value) {
+			if name != param {
+				unused = append(unused, name)
+			}
+		})
+		return nil, &flux.Error{Code: codes.Invalid, Msg: fmt.Sprintf("unused arguments %v", unused)}
+	}
+	if r, ok := levelValues[out]; ok {
+		return r, nil
+	}
+	return values.NewString(out), nil
+}
+
+// levelValues are the Flux values of the level helpers' answers.
+var levelValues = func() map[string]values.Value {
+	m := make(map[string]values.Value)
+	for _, s := range []string{event.Critical, event.Error, event.Warning, event.Info, event.Trigger, event.Acknowledge, event.Resolve} {
+		m[s] = values.NewString(s)
+	}
+	return m
+}()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/influxdata/flux"
 	"github.com/influxdata/flux/interpreter"
 	"github.com/influxdata/flux/values"
 )
@@ -62,7 +63,7 @@ func TestCallReadingAll_AsDoFunctionCall(t *testing.T) {
 
 func describeCall(v values.Value, err error) string {
 	if err != nil {
-		return "error: " + err.Error()
+		return "error " + flux.ErrorCode(err).String() + ": " + err.Error()
 	}
 	return "value: " + describe(v)
 }
@@ -93,5 +94,43 @@ func TestSendEventParams_AreRead(t *testing.T) {
 	}
 	if got := sendEventParam("bogus"); got != -1 {
 		t.Errorf("sendEventParam(%q) = %d, want -1", "bogus", got)
+	}
+}
+
+// TestCallLevel_AsDoFunctionCall: a level helper answers as it did through
+// interpreter.DoFunctionCallContext and GetRequired.
+func TestCallLevel_AsDoFunctionCall(t *testing.T) {
+	str := values.NewString
+	tests := []struct {
+		name string
+		args map[string]values.Value
+	}{
+		{name: "crit", args: map[string]values.Value{"level": str("crit")}},
+		{name: "OK", args: map[string]values.Value{"level": str("OK")}},
+		{name: "unknown level", args: map[string]values.Value{"level": str("boom")}},
+		{name: "null", args: map[string]values.Value{"level": values.Null}},
+		{name: "missing", args: map[string]values.Value{}},
+		{name: "missing, another given", args: map[string]values.Value{"lvl": str("crit")}},
+		{name: "another one too", args: map[string]values.Value{"level": str("crit"), "zz": str("x"), "extra": str("y")}},
+	}
+	for _, f := range []func(string) string{SeverityFromLevel, ActionFromLevel, strings.ToUpper} {
+		for _, tt := range tests {
+			args := values.NewObjectWithValues(tt.args)
+			wantV, wantErr := interpreter.DoFunctionCallContext(func(_ context.Context, a interpreter.Arguments) (values.Value, error) {
+				v, err := a.GetRequired("level")
+				if err != nil {
+					return nil, err
+				}
+				s := ""
+				if !v.IsNull() {
+					s = v.Str()
+				}
+				return values.NewString(f(s)), nil
+			}, context.Background(), args)
+			gotV, gotErr := callLevel(args, "level", f)
+			if diff := cmp.Diff(describeCall(wantV, wantErr), describeCall(gotV, gotErr)); diff != "" {
+				t.Errorf("%s: callLevel() mismatch (-DoFunctionCallContext +callLevel):\n%s", tt.name, diff)
+			}
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/influxdata/flux/interpreter"
 	"github.com/influxdata/flux/semantic"
 	"github.com/influxdata/flux/values"
 
@@ -29,18 +28,8 @@ func levelFunc(name, param string, f func(string) string) values.Function {
 			Required:   semantic.LabelSet{param},
 			Return:     semantic.String,
 		}),
-		func(ctx context.Context, args values.Object) (values.Value, error) {
-			return interpreter.DoFunctionCallContext(func(_ context.Context, a interpreter.Arguments) (values.Value, error) {
-				v, err := a.GetRequired(param)
-				if err != nil {
-					return nil, err
-				}
-				s := ""
-				if !v.IsNull() {
-					s = v.Str()
-				}
-				return values.NewString(f(s)), nil
-			}, ctx, args)
+		func(_ context.Context, args values.Object) (values.Value, error) {
+			return callLevel(args, param, f)
 		},
 		false,
 	)
