@@ -61,5 +61,22 @@ func sendOne(ctx context.Context, s settings, m message, ev any, notice event.No
 	if (r.Status == 0 && r.Queued == "") || r.Lost {
 		return nil, fluxError(r.Err)
 	}
-	return values.NewInt(int64(r.Status)), nil
+	return statusValue(r.Status), nil
+}
+
+// statusValues are the Flux values of the status codes 0 to 599, made once
+// rather than for every event.
+var statusValues = func() (v [600]values.Value) {
+	for i := range v {
+		v[i] = values.NewInt(int64(i))
+	}
+	return v
+}()
+
+// statusValue is the Flux value of an HTTP status code.
+func statusValue(code int) values.Value {
+	if code >= 0 && code < len(statusValues) {
+		return statusValues[code]
+	}
+	return values.NewInt(int64(code))
 }
