@@ -9,12 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-)
 
-// Events API paths a diverted request is sent to.
-const (
-	alertPath  = "/v2/enqueue"
-	changePath = "/v2/change/enqueue"
+	"github.com/fluxpd/fluxpd/internal/event"
 )
 
 // Divert is an http.RoundTripper that sends every request to one place,
@@ -46,9 +42,9 @@ func (d *Divert) RoundTrip(req *http.Request) (*http.Response, error) {
 // Rewrite returns a copy of req addressed to d.To.
 func (d *Divert) Rewrite(req *http.Request) *http.Request {
 	out := req.Clone(req.Context())
-	path := alertPath
+	path := event.AlertPath
 	if strings.HasSuffix(strings.TrimRight(req.URL.Path, "/"), "/change/enqueue") {
-		path = changePath
+		path = event.ChangePath
 	}
 	out.URL = &url.URL{Scheme: d.To.Scheme, Host: d.To.Host, Path: path}
 	out.Host = d.To.Host

@@ -33,7 +33,7 @@ type flusher struct {
 func newFlusher(s *Server) *flusher {
 	return &flusher{
 		s:      s,
-		sender: newRelaySender(s.opts.Client, s.metrics),
+		sender: newRelaySender(s.opts.Client, s.opts.Upstream, s.metrics),
 		wakeCh: make(chan struct{}, 1),
 		done:   make(chan struct{}),
 		delays: newLongDelays(s.opts.LongDelay),

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/delivery"
+	"github.com/fluxpd/fluxpd/internal/event"
 	"github.com/fluxpd/fluxpd/internal/outbox"
 	"github.com/fluxpd/fluxpd/internal/redact"
 	"github.com/fluxpd/fluxpd/internal/version"
@@ -18,25 +20,29 @@ import (
 // redelivery through delivery.Sender (the outbox schedules the next), with
 // the relay's metrics and its record of recent sends.
 type relaySender struct {
-	inner  *delivery.Sender
-	m      *metrics
-	recent *recentSends
+	inner    *delivery.Sender
+	upstream string // --upstream, without a trailing slash
+	m        *metrics
+	recent   *recentSends
 }
 
-func newRelaySender(client *http.Client, m *metrics) *relaySender {
+func newRelaySender(client *http.Client, upstream string, m *metrics) *relaySender {
 	inner := outbox.DefaultSender()
 	if client == nil {
 		client = upstreamClient()
 	}
 	inner.Client = client
 	inner.UserAgent = "fluxpd-relay/" + version.Version
-	return &relaySender{inner: inner, m: m, recent: &recentSends{}}
+	return &relaySender{inner: inner, upstream: upstream, m: m, recent: &recentSends{}}
 }
 
-// Send posts one stored event upstream.
+// Send posts one stored event upstream: to the current --upstream, at
+// the Events API path it was posted to, whatever upstream it was accepted
+// for, so that a relay restarted with another --upstream (the EU region,
+// say) delivers what waits in its outbox there too.
 func (rs *relaySender) Send(ctx context.Context, url string, body []byte, secrets ...string) (*delivery.Response, error) {
 	start := time.Now()
-	resp, err := rs.inner.Send(ctx, url, body, secrets...)
+	resp, err := rs.inner.Send(ctx, rs.upstream+eventsPath(url), body, secrets...)
 	took := time.Since(start)
 	sum := delivery.Summarize(resp, err)
 	rs.m.attempts.Add(float64(sum.Attempts))
@@ -46,6 +52,14 @@ func (rs *relaySender) Send(ctx context.Context, url string, body []byte, secret
 	}
 	rs.recent.add(sendRecord(body, secrets, sum, err == nil, start, took))
 	return resp, err
+}
+
+// eventsPath is the Events API path a stored event's URL ends with.
+func eventsPath(storedURL string) string {
+	if strings.HasSuffix(storedURL, event.ChangePath) {
+		return event.ChangePath
+	}
+	return event.AlertPath
 }
 
 // maxRecent is how many sends the status page shows.

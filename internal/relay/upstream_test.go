@@ -1,10 +1,12 @@
 package relay_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -187,4 +189,39 @@ func grepLines(s, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestRelay_NewUpstreamTakesWhatWaits: events queued for one upstream go
+// to the --upstream of the relay that delivers them: restarted with
+// another (the EU region, say), it delivers what waits there, on the same
+// path.
+func TestRelay_NewUpstreamTakesWhatWaits(t *testing.T) {
+	old, next := emulatortest.New(t), emulatortest.New(t)
+	if err := old.StartOutage(emulator.Outage{For: testwaitLimit()}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "relay.db")
+	first := start(t, relay.Options{OutboxPath: path}, old)
+	for _, body := range [][]byte{trigger(keyA, "moved", 1), trigger(keyA, "moved", 2)} {
+		if a := post(t, first.URL(), event.AlertPath, body); a.Code != http.StatusAccepted {
+			t.Fatalf("answer %d %+v, want 202", a.Code, a)
+		}
+	}
+	testwait.Until(t, "the old upstream to have refused an attempt", func() (bool, string) {
+		n := len(old.Requests())
+		return n > 0, fmt.Sprintf("%d requests", n)
+	})
+	if err := first.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	start(t, relay.Options{OutboxPath: path}, next)
+	testwait.Until(t, "both events at the new upstream", func() (bool, string) {
+		n := len(next.Requests())
+		return n == 2, fmt.Sprintf("%d requests", n)
+	})
+	for _, r := range next.Requests() {
+		if r.Path != event.AlertPath || r.Verdict != emulator.VerdictAccepted {
+			t.Errorf("request at the new upstream: %s %s, want %s accepted", r.Path, r.Verdict, event.AlertPath)
+		}
+	}
 }
