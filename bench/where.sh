@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# bench/where.sh: where the time of sendEvent in map() goes, per event
+# (bench/README.md, "Where the time of sendEvent in map() goes"). Runs the
+# floor, map() alone and sendEvent in map() with a CPU profile each, and
+# one traced repetition of the floor and of sendEvent, and prints what
+# bench/cmd/benchwhere makes of them. About 3 minutes on 2 CPUs.
+#
+# Knobs (environment): N (rows, default 10000), REPS (profiled
+# repetitions, default 10), TRACE_N (rows of the traced repetition,
+# default 5000), FLUXPDBENCH (a fluxpdbench binary to measure instead of
+# building this checkout's, e.g. an older commit's), OUT (where the
+# profiles go, default ${TMPDIR:-/tmp}/fluxpd-where).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-10000}
+REPS=${REPS:-10}
+TRACE_N=${TRACE_N:-5000}
+OUT=${OUT:-${TMPDIR:-/tmp}/fluxpd-where}
+mkdir -p bin "$OUT"
+bench=${FLUXPDBENCH:-bin/fluxpdbench}
+if [[ -z "${FLUXPDBENCH:-}" ]]; then
+	go build -o bin/fluxpdbench ./bench/cmd/fluxpdbench
+fi
+go build -o bin/benchwhere ./bench/cmd/benchwhere
+
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+
+for s in floor mapconst sendevent; do
+	echo "== $s: CPU profile of $REPS × $N events (load before: $(load))"
+	"$bench" -scenario "$s" -n "$N" -reps "$REPS" -cpuprofile "$OUT/$s.cpu" >"$OUT/$s.json" 2>/dev/null
+	go tool pprof -traces "$bench" "$OUT/$s.cpu" >"$OUT/$s.stacks" 2>/dev/null
+	bin/benchwhere cpu -events $((N * REPS)) -result "$OUT/$s.json" "$OUT/$s.stacks"
+done
+for s in floor sendevent; do
+	echo "== $s: trace of one repetition of $TRACE_N events (load before: $(load))"
+	"$bench" -scenario "$s" -n "$TRACE_N" -reps 1 -trace "$OUT/$s.trace" >/dev/null 2>&1
+	go tool trace -d=parsed "$OUT/$s.trace" >"$OUT/$s.events" 2>/dev/null
+	bin/benchwhere trace -events "$TRACE_N" "$OUT/$s.events"
+done
+echo "(load after: $(load); profiles in $OUT)"
