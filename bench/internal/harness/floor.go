@@ -13,7 +13,8 @@ import (
 )
 
 // floorEvent is the JSON body the floor posts: the event fluxpd's
-// sendEvent sends for the same row.
+// sendEvent sends for the same row, byte for byte (a resolve carries the
+// trigger's payload fields, as fluxpd sends them when they are valid).
 type floorEvent struct {
 	RoutingKey  string        `json:"routing_key"`
 	EventAction string        `json:"event_action"`
@@ -38,11 +39,9 @@ func Bodies(rows []Row) [][]byte {
 	out := make([][]byte, len(rows))
 	for i, r := range rows {
 		ev := floorEvent{RoutingKey: RoutingKey, EventAction: r.Action(), DedupKey: r.Host, Client: eventClient, ClientURL: eventClientURL}
-		if ev.EventAction == "trigger" {
-			ev.Payload = &floorPayload{
-				Summary: r.Message, Source: r.Host, Severity: r.Severity(),
-				Timestamp: r.Time.Format(time.RFC3339Nano), Component: eventComponent, Group: eventGroup, Class: eventClass,
-			}
+		ev.Payload = &floorPayload{
+			Summary: r.Message, Source: r.Host, Severity: r.Severity(),
+			Timestamp: r.Time.Format(time.RFC3339Nano), Component: eventComponent, Group: eventGroup, Class: eventClass,
 		}
 		b, err := json.Marshal(ev)
 		if err != nil {
