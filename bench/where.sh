@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # bench/where.sh: where the time of sendEvent in map() goes, per event
-# (bench/README.md, "Where the time of sendEvent in map() goes"). Runs the
-# floor, map() alone and sendEvent in map() with a CPU profile each, and
-# one traced repetition of the floor and of sendEvent, and prints what
-# bench/cmd/benchwhere makes of them. About 3 minutes on 2 CPUs.
+# (bench/README.md, "Where the time of sendEvent in map() goes"). Runs
+# the floor, map() alone and sendEvent in map() with a CPU profile each,
+# the floor again touching TOUCH KiB of memory before every post (a
+# control: the same exchange with cold caches), and one traced repetition
+# of the floor and of sendEvent, and prints what bench/cmd/benchwhere
+# makes of them. About 4 minutes on 2 CPUs.
 #
 # Knobs (environment): N (rows, default 10000), REPS (profiled
 # repetitions, default 10), TRACE_N (rows of the traced repetition,
-# default 5000), FLUXPDBENCH (a fluxpdbench binary to measure instead of
-# building this checkout's, e.g. an older commit's), OUT (where the
-# profiles go, default ${TMPDIR:-/tmp}/fluxpd-where).
+# default 5000), TOUCH (KiB, default 32), FLUXPDBENCH (a fluxpdbench
+# binary to measure instead of building this checkout's, e.g. an older
+# commit's), OUT (where the profiles go, default
+# ${TMPDIR:-/tmp}/fluxpd-where).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${N:-10000}
 REPS=${REPS:-10}
 TRACE_N=${TRACE_N:-5000}
+TOUCH=${TOUCH:-32}
 OUT=${OUT:-${TMPDIR:-/tmp}/fluxpd-where}
 mkdir -p bin "$OUT"
 bench=${FLUXPDBENCH:-bin/fluxpdbench}
@@ -26,12 +30,23 @@ go build -o bin/benchwhere ./bench/cmd/benchwhere
 
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
 
-for s in floor mapconst sendevent; do
-	echo "== $s: CPU profile of $REPS × $N events (load before: $(load))"
-	"$bench" -scenario "$s" -n "$N" -reps "$REPS" -cpuprofile "$OUT/$s.cpu" >"$OUT/$s.json" 2>/dev/null
-	go tool pprof -traces "$bench" "$OUT/$s.cpu" >"$OUT/$s.stacks" 2>/dev/null
-	bin/benchwhere cpu -events $((N * REPS)) -result "$OUT/$s.json" "$OUT/$s.stacks"
-done
+# profile NAME ARGS...: one profiled run of fluxpdbench ARGS, as NAME.
+profile() {
+	local name=$1
+	shift
+	echo "== $name: CPU profile of $REPS × $N events (load before: $(load))"
+	"$bench" "$@" -n "$N" -reps "$REPS" -cpuprofile "$OUT/$name.cpu" >"$OUT/$name.json" 2>/dev/null
+	go tool pprof -traces "$bench" "$OUT/$name.cpu" >"$OUT/$name.stacks" 2>/dev/null
+	bin/benchwhere cpu -events $((N * REPS)) -result "$OUT/$name.json" "$OUT/$name.stacks"
+}
+
+profile floor -scenario floor
+profile mapconst -scenario mapconst
+profile sendevent -scenario sendevent
+if [[ -n "$TOUCH" && "$TOUCH" != 0 ]]; then
+	profile floor-touch -scenario floor -touch "$TOUCH"
+fi
+
 for s in floor sendevent; do
 	echo "== $s: trace of one repetition of $TRACE_N events (load before: $(load))"
 	"$bench" -scenario "$s" -n "$TRACE_N" -reps 1 -trace "$OUT/$s.trace" >/dev/null 2>&1

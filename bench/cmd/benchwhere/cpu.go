@@ -41,6 +41,7 @@ var rules = []rule{
 	{component: "host: Send, reports, metrics", any: []string{"host.(*Host)", "delivery.Summarize"}},
 	{component: "send: the rest of sendEvent", any: []string{"pagerduty.sendEvent", "pagerduty.SendEvent", "pagerduty.sendOne"}},
 	{component: "send: arguments filed, level helpers", any: []string{"pagerduty.callReadingAll", "pagerduty.callLevel", "pagerduty.levelFunc", "interpreter.DoFunctionCall"}},
+	{component: "floor: memory touched before each post (-touch)", any: []string{"harness.toucher"}},
 	{component: "floor: net/http Client.Do", any: []string{"net/http.(*Client).Do"}},
 	{component: "floor: the rest of the loop", any: []string{"harness.postOne", "harness.floor"}},
 	{component: "Flux: map() and the call of sendEvent", any: []string{"github.com/influxdata/flux/"}},

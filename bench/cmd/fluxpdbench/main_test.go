@@ -18,6 +18,7 @@ func TestScenarios(t *testing.T) {
 	}{
 		{"floor", harness.Config{Scenario: "floor"}},
 		{"floor concurrent", harness.Config{Scenario: "floor", Concurrency: 4}},
+		{"floor touching memory", harness.Config{Scenario: "floor", TouchKiB: 4}},
 		{"mapconst", harness.Config{Scenario: "mapconst"}},
 		{"sendevent", harness.Config{Scenario: "sendevent"}},
 		{"endpoint", harness.Config{Scenario: "endpoint"}},

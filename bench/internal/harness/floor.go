@@ -55,9 +55,13 @@ func Bodies(rows []Row) [][]byte {
 // floor posts every body with a plain net/http client over keep-alive
 // connections, concurrency at once (1: one after another), keeping the
 // order of the bodies of one key. It is what any sender must at least pay.
-func floor(ctx context.Context, client *http.Client, url string, bodies [][]byte, keys []string, concurrency int) error {
+// before runs before every post (see toucher).
+func floor(ctx context.Context, client *http.Client, url string, bodies [][]byte, keys []string, concurrency int, before func()) error {
 	errs := make([]error, len(bodies))
-	post := func(ctx context.Context, i int) { errs[i] = postOne(ctx, client, url, bodies[i]) }
+	post := func(ctx context.Context, i int) {
+		before()
+		errs[i] = postOne(ctx, client, url, bodies[i])
+	}
 	if concurrency <= 1 {
 		for i := range bodies {
 			post(ctx, i)

@@ -34,6 +34,7 @@ type Config struct {
 	CPUProfile  string // file for a CPU profile of the timed reps
 	MemProfile  string // file for an allocation profile of the timed reps
 	Trace       string // file for a runtime trace (go tool trace) of the first timed rep
+	TouchKiB    int    // floor: memory touched at random before every post (see toucher)
 }
 
 // Main runs the benchmark process of tool ("fluxpd" or "upstream") with the
@@ -54,6 +55,7 @@ func Main(tool string, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed reps to this file")
 	fs.StringVar(&c.MemProfile, "memprofile", "", "write an allocation profile of the timed reps to this file")
 	fs.StringVar(&c.Trace, "trace", "", "write a runtime trace of the first timed rep to this file (go tool trace)")
+	fs.IntVar(&c.TouchKiB, "touch", 0, "floor: KiB of a 64 MiB arena touched at random before every post, as a script's work between sends would (a control for cold caches)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -78,6 +80,9 @@ func Run(ctx context.Context, tool string, c Config, log io.Writer) (*Result, er
 	if c.Concurrency < 0 || (c.Scenario != "floor" && c.Scenario != "endpoint" && c.Concurrency != 0) {
 		return nil, fmt.Errorf("-concurrency applies to floor and endpoint only")
 	}
+	if c.TouchKiB < 0 || (c.Scenario != "floor" && c.TouchKiB != 0) {
+		return nil, fmt.Errorf("-touch applies to floor only")
+	}
 	if tool == "upstream" && c.Scenario == "endpoint" && c.Concurrency != 0 {
 		return nil, errors.New("upstream's endpoint has no concurrency parameter")
 	}
@@ -87,7 +92,7 @@ func Run(ctx context.Context, tool string, c Config, log io.Writer) (*Result, er
 	}
 	defer recv.Close()
 	res := &Result{
-		Tool: tool, Scenario: c.Scenario, Concurrency: c.Concurrency, N: c.N,
+		Tool: tool, Scenario: c.Scenario, Concurrency: c.Concurrency, TouchKiB: c.TouchKiB, N: c.N,
 		LatencyMS: float64(c.Latency) / float64(time.Millisecond), Receiver: "minimal, deferred check",
 		GoVersion: runtime.Version(), FluxVersion: fluxVersion(),
 		NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),

@@ -26,6 +26,7 @@ type Result struct {
 	Concurrency int    `json:"concurrency"` // 0: the scenario's default
 	// DefaultConcurrency is endpoint's default, where the tool has one.
 	DefaultConcurrency int     `json:"default_concurrency,omitempty"`
+	TouchKiB           int     `json:"touch_kib,omitempty"` // floor: see Config.TouchKiB
 	N                  int     `json:"n"`
 	LatencyMS          float64 `json:"latency_ms"`
 	Receiver           string  `json:"receiver"`

@@ -56,8 +56,12 @@ func (s *scenario) prepare(rows []Row) (func(context.Context) error, error) {
 		for i, r := range rows {
 			keys[i] = r.Host
 		}
+		before := func() {}
+		if s.c.TouchKiB > 0 {
+			before = toucher(s.c.TouchKiB)
+		}
 		return func(ctx context.Context) error {
-			return floor(ctx, s.client, s.url, bodies, keys, s.c.Concurrency)
+			return floor(ctx, s.client, s.url, bodies, keys, s.c.Concurrency, before)
 		}, nil
 	case "sendevent":
 		return prepareFlux(s.deps, SendEventScript(s.url, CSV(rows, false)), sendEventCheck(len(rows)))
