@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fluxpd/fluxpd/internal/emulator"
+	"github.com/fluxpd/fluxpd/internal/serve"
 )
 
 // shutdownTimeout bounds how long "fluxpd emulator" waits for requests in
@@ -31,11 +32,11 @@ func (f emulatorFlags) options(log io.Writer) emulator.Options {
 // limitFlags defines the flags of the server limits, whose defaults are
 // the emulator's own.
 func limitFlags(fs *flag.FlagSet, o *emulator.Options) {
-	fs.DurationVar(&o.ReadHeaderTimeout, "read-header-timeout", emulator.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers")
-	fs.DurationVar(&o.ReadTimeout, "read-timeout", emulator.DefaultReadTimeout, "how long a client may take to send a whole request; a stalled body is answered 408 and disconnected")
-	fs.DurationVar(&o.WriteTimeout, "write-timeout", emulator.DefaultWriteTimeout, "how long an answer may take to write, after any latency or fault delay")
-	fs.DurationVar(&o.IdleTimeout, "idle-timeout", emulator.DefaultIdleTimeout, "how long a kept-alive connection may wait for its next request")
-	fs.IntVar(&o.MaxConns, "max-conns", emulator.DefaultMaxConns, "connections served at once; more wait until one closes")
+	fs.DurationVar(&o.ReadHeaderTimeout, "read-header-timeout", serve.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers")
+	fs.DurationVar(&o.ReadTimeout, "read-timeout", serve.DefaultReadTimeout, "how long a client may take to send a whole request; a stalled body is answered 408 and disconnected")
+	fs.DurationVar(&o.WriteTimeout, "write-timeout", serve.DefaultWriteTimeout, "how long an answer may take to write, after any latency or fault delay")
+	fs.DurationVar(&o.IdleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "how long a kept-alive connection may wait for its next request")
+	fs.IntVar(&o.MaxConns, "max-conns", serve.DefaultMaxConns, "connections served at once; more wait until one closes")
 }
 
 // checkLimits reports the first limit flag that is not positive.

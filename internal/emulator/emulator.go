@@ -46,6 +46,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fluxpd/fluxpd/internal/serve"
 )
 
 // Paths served by the emulator.
@@ -99,8 +101,8 @@ type Options struct {
 type Emulator struct {
 	opts   Options
 	now    func() time.Time
-	limits limits     // of the server started by Start; zero for New
-	logMu  sync.Mutex // serializes writes to opts.Log
+	limits serve.Limits // of the server started by Start; zero for New
+	logMu  sync.Mutex   // serializes writes to opts.Log
 
 	mu       sync.Mutex // guards everything below and every *Request in requests
 	latency  time.Duration

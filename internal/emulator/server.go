@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"sync/atomic"
-
-	"golang.org/x/net/netutil"
 )
 
 // Server is an Emulator serving HTTP on a TCP listener.
@@ -35,10 +33,10 @@ func Start(addr string, opts Options) (*Server, error) {
 	e.limits = opts.limits()
 	s := &Server{
 		Emulator: e,
-		srv:      e.httpServer(e.limits),
+		srv:      e.limits.Server(e, e.errorLog()),
 		// Beyond MaxConns, connections wait in the listen queue until one
 		// closes; Close and Shutdown end the wait.
-		ln:   netutil.LimitListener(ln, e.limits.maxConns),
+		ln:   e.limits.Listener(ln),
 		url:  "http://" + ln.Addr().String(),
 		done: make(chan struct{}),
 	}

@@ -11,29 +11,38 @@ import (
 	"github.com/fluxpd/fluxpd/internal/delivery"
 	"github.com/fluxpd/fluxpd/internal/outbox"
 	"github.com/fluxpd/fluxpd/internal/redact"
+	"github.com/fluxpd/fluxpd/internal/serve"
 )
 
-// Server limits: no client can hold a connection for long without
-// sending, and no crowd of clients can open connections without bound.
+// Server limits beyond package serve's defaults: no client can hold a
+// connection for long without sending, and no crowd of clients can open
+// connections without bound.
 const (
-	// ReadHeaderTimeout bounds reading a request's headers.
-	ReadHeaderTimeout = 10 * time.Second
-	// ReadTimeout bounds reading a whole request: ample for the largest
-	// event PagerDuty accepts (512000 bytes) on any link.
-	ReadTimeout = 30 * time.Second
 	// WriteTimeout bounds a request from the end of its headers to the
 	// end of its answer, the commit (an fsync) included.
 	WriteTimeout = 60 * time.Second
-	// IdleTimeout bounds a kept-alive connection between requests; longer
-	// than the 90 s after which Go's http.Transport closes one itself.
-	IdleTimeout = 2 * time.Minute
-	// MaxConns bounds the connections served at once; more wait in the
-	// listen queue until one closes.
+	// MaxConns bounds the connections served at once: a relay takes the
+	// senders of a whole site.
 	MaxConns = 512
+)
+
+// defaultLimits are the relay's server limits: serve's defaults, but for
+// WriteTimeout and MaxConns.
+var defaultLimits = serve.Limits{WriteTimeout: WriteTimeout, MaxConns: MaxConns}.Or(serve.Defaults)
+
+const (
 	// DefaultLongDelay is how long an event waits before the relay logs
 	// it as long-delayed.
 	DefaultLongDelay = 5 * time.Minute
 )
+
+// limits are the server limits of o (filled in by withDefaults).
+func (o Options) limits() serve.Limits {
+	return serve.Limits{
+		ReadHeaderTimeout: o.ReadHeaderTimeout, ReadTimeout: o.ReadTimeout,
+		WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout, MaxConns: o.MaxConns,
+	}
+}
 
 // withDefaults fills in zero fields and checks the options.
 func (o Options) withDefaults() (Options, error) {
@@ -59,17 +68,8 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	for _, d := range []struct {
-		v *time.Duration
-		d time.Duration
-	}{{&o.ReadHeaderTimeout, ReadHeaderTimeout}, {&o.ReadTimeout, ReadTimeout}, {&o.WriteTimeout, WriteTimeout}, {&o.IdleTimeout, IdleTimeout}} {
-		if *d.v <= 0 {
-			*d.v = d.d
-		}
-	}
-	if o.MaxConns <= 0 {
-		o.MaxConns = MaxConns
-	}
+	l := o.limits().Or(defaultLimits)
+	o.ReadHeaderTimeout, o.ReadTimeout, o.WriteTimeout, o.IdleTimeout, o.MaxConns = l.ReadHeaderTimeout, l.ReadTimeout, l.WriteTimeout, l.IdleTimeout, l.MaxConns
 	o.Upstream = strings.TrimRight(o.Upstream, "/")
 	return o, o.check()
 }

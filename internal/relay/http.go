@@ -11,15 +11,9 @@ import (
 
 // httpServer returns the relay's http.Server, within the server limits.
 func (s *Server) httpServer() *http.Server {
-	return &http.Server{
-		Handler:           s.routes(),
-		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
-		ReadTimeout:       s.opts.ReadTimeout,
-		WriteTimeout:      s.opts.WriteTimeout,
-		IdleTimeout:       s.opts.IdleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	srv := s.opts.limits().Server(s.routes(), slog.NewLogLogger(s.log.Handler(), slog.LevelWarn))
+	srv.MaxHeaderBytes = maxHeaderBytes
+	return srv
 }
 
 // maxHeaderBytes bounds a request's headers: senders send a handful.

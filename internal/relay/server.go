@@ -20,7 +20,6 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/net/netutil"
 
 	"github.com/fluxpd/fluxpd/internal/outbox"
 	"github.com/fluxpd/fluxpd/internal/redact"
@@ -126,7 +125,7 @@ func (s *Server) listen() error {
 	}
 	// Beyond MaxConns, connections wait in the listen queue until one
 	// closes: no crowd of clients can hold the server.
-	s.ln = netutil.LimitListener(ln, s.opts.MaxConns)
+	s.ln = s.opts.limits().Listener(ln)
 	s.url = scheme + "://" + ln.Addr().String()
 	s.srv = s.httpServer()
 	return nil
