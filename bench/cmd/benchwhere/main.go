@@ -4,16 +4,22 @@
 // reads them):
 //
 //	benchwhere cpu -events N [-result R] STACKS # go tool pprof -traces of a CPU profile
-//	benchwhere trace -events N EVENTS           # go tool trace -d=parsed of a -trace run
+//	benchwhere trace -events N EVENTS...        # go tool trace -d=parsed of -trace runs
 //
 // cpu files every sample under one component (the first rule its stack
 // matches: harness, receiver, transport, each part of fluxpd's send path,
-// Flux, GC, scheduler) and prints each one's CPU time per event. trace
-// prints, inside the region "timed", how long each goroutine that matters
-// spent running, runnable (waiting for a processor), in syscalls and
-// blocked, per event, and how long zero, one and two goroutines ran at
-// once. -result names the JSON the profiled run printed, whose wall time
-// and allocations per event (medians of its repetitions) cpu prints too.
+// Flux, GC, scheduler) and prints each one's CPU time per event; -result
+// names the JSON the profiled run printed, whose wall time and
+// allocations per event (medians of its repetitions) it prints too.
+//
+// trace divides the region "timed" of each traced repetition along the
+// sending goroutine's critical path (see criticalPath): the sender
+// running, waiting for a processor, and, while it waits for the answer,
+// the exchange's goroutines (HTTP transport, receiver) running or in
+// system calls, runnable, or none of them (the kernel's loopback and
+// wake-ups). The parts sum to the region; with several repetitions it
+// prints their medians. With one it also prints each goroutine's time
+// per state and how long zero, one and two goroutines ran at once.
 package main
 
 import (
@@ -41,17 +47,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	if *events < 1 || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "benchwhere: give -events N (at least 1) and one file")
+	if *events < 1 || fs.NArg() < 1 || (args[0] == "cpu" && fs.NArg() != 1) {
+		fmt.Fprintln(stderr, "benchwhere: give -events N (at least 1) and the file (cpu) or files (trace)")
 		return 2
 	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		fmt.Fprintln(stderr, "benchwhere:", err)
-		return 1
+	var files []io.Reader
+	for _, name := range fs.Args() {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintln(stderr, "benchwhere:", err)
+			return 1
+		}
+		defer f.Close()
+		files = append(files, f)
 	}
-	defer f.Close()
+	var err error
 	if args[0] == "cpu" {
+		f := files[0]
 		if *result != "" {
 			err = printResult(*result, stdout)
 		}
@@ -59,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			err = printCPU(f, stdout, float64(*events))
 		}
 	} else {
-		err = printTrace(f, stdout, float64(*events))
+		err = printTrace(files, stdout, float64(*events))
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "benchwhere:", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 )
@@ -60,11 +61,14 @@ M=1 P=0 G=1 RegionEnd Time=1100000 Task=0 Type="timed"
 
 func TestTrace(t *testing.T) {
 	var out bytes.Buffer
-	if err := printTrace(strings.NewReader(events), &out, 1); err != nil {
+	if err := printTrace([]io.Reader{strings.NewReader(events)}, &out, 1); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"timed region: 100.0 µs/event",
+		"timed region: 100.0 µs/event (median of 1 traced repetitions of 1 events: 100.0)",
+		"    30.0  sender running",
+		"    20.0  HTTP transport: writeLoop running",
+		"    50.0  exchange in the kernel or waking up",
 		"g7      sender",
 		"30.0  Running\n            70.0  Waiting: select",
 		"g8      HTTP transport: writeLoop",
@@ -79,8 +83,26 @@ func TestTrace(t *testing.T) {
 }
 
 func TestTrace_NoRegion(t *testing.T) {
-	err := printTrace(strings.NewReader("M=1 P=0 G=-1 StateTransition Time=1 GoID=7 Runnable->Running Reason=\"\"\n"), &bytes.Buffer{}, 1)
+	err := printTrace([]io.Reader{strings.NewReader("M=1 P=0 G=-1 StateTransition Time=1 GoID=7 Runnable->Running Reason=\"\"\n")}, &bytes.Buffer{}, 1)
 	if err == nil || !strings.Contains(err.Error(), `no region "timed"`) {
 		t.Errorf("printTrace() of a trace without the region: error = %v, want one naming the region", err)
+	}
+}
+
+// TestTrace_Medians: with several repetitions, each part is their median.
+func TestTrace_Medians(t *testing.T) {
+	slower := strings.ReplaceAll(events, "Time=1100000", "Time=1300000")
+	var out bytes.Buffer
+	files := []io.Reader{strings.NewReader(events), strings.NewReader(slower), strings.NewReader(slower)}
+	if err := printTrace(files, &out, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"timed region: 300.0 µs/event (median of 3 traced repetitions of 1 events: 100.0, 300.0, 300.0)",
+		"   250.0  exchange in the kernel or waking up",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("printTrace() output lacks %q:\n%s", want, out.String())
+		}
 	}
 }

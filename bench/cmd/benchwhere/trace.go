@@ -87,29 +87,67 @@ type goroutine struct {
 	state map[string]int64 // "Running", "Runnable", "Syscall", "Waiting: reason"...
 }
 
-// printTrace reads `go tool trace -d=parsed` output and prints, per event,
-// the time of the goroutines that matter inside the region "timed", and
-// how long zero, one and two or more goroutines ran at once.
-func printTrace(r io.Reader, w io.Writer, events float64) error {
-	ts, start, end, err := readTrace(r)
-	if err != nil {
-		return err
-	}
-	gs, concurrency := account(ts, start, end)
-	perEvent := func(ns int64) float64 { return float64(ns) / 1e3 / events }
-	fmt.Fprintf(w, "timed region: %.1f µs/event (%.0f events)\n", perEvent(end-start), events)
-	sender := busiest(gs)
-	for _, g := range gs {
-		if g == sender {
-			g.role = "sender (the goroutine that sends; its Running is split by the CPU profile)"
+// printTrace reads `go tool trace -d=parsed` outputs, one traced
+// repetition each, and prints where the timed region went, per event: the
+// sender's critical path (see criticalPath), the median over the files
+// when there are several. With one file it also prints each goroutine's
+// time per state and how long zero, one and two goroutines ran at once.
+func printTrace(files []io.Reader, w io.Writer, events float64) error {
+	var paths []map[string]float64
+	var regions []float64
+	for _, r := range files {
+		ts, start, end, err := readTrace(r)
+		if err != nil {
+			return err
+		}
+		gs, concurrency := account(ts, start, end)
+		sender := busiest(gs)
+		path := map[string]float64{}
+		for k, v := range criticalPath(ts, start, end, sender.id, gs) {
+			path[k] = float64(v) / 1e3 / events
+		}
+		paths = append(paths, path)
+		regions = append(regions, float64(end-start)/1e3/events)
+		if len(files) == 1 {
+			printGoroutines(w, gs, sender, concurrency, events)
 		}
 	}
+	fmt.Fprintf(w, "timed region: %.1f µs/event (median of %d traced repetitions of %.0f events: %s)\n",
+		median(regions), len(regions), events, joinFloats(regions))
+	fmt.Fprintln(w, "critical path, µs/event:")
+	for _, label := range pathLabels {
+		var v []float64
+		for _, p := range paths {
+			v = append(v, p[label])
+		}
+		if m := median(v); m >= 0.05 {
+			fmt.Fprintf(w, "%8.1f  %s\n", m, label)
+		}
+	}
+	return nil
+}
+
+func joinFloats(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strings.Join(s, ", ")
+}
+
+// printGoroutines prints each goroutine's time per state, per event.
+func printGoroutines(w io.Writer, gs []*goroutine, sender *goroutine, concurrency [3]int64, events float64) {
+	perEvent := func(ns int64) float64 { return float64(ns) / 1e3 / events }
 	slices.SortFunc(gs, func(a, b *goroutine) int { return cmp.Compare(b.state["Running"], a.state["Running"]) })
 	for _, g := range gs {
-		if g.role == "" || perEvent(g.state["Running"]+g.state["Syscall"]) < 0.5 {
+		role := g.role
+		if g == sender {
+			role = "sender"
+		}
+		if role == "" || perEvent(g.state["Running"]+g.state["Syscall"]) < 0.5 {
 			continue
 		}
-		fmt.Fprintf(w, "g%-6d %s\n", g.id, g.role)
+		fmt.Fprintf(w, "g%-6d %s\n", g.id, role)
 		for _, s := range slices.Sorted(maps.Keys(g.state)) {
 			if v := perEvent(g.state[s]); v >= 0.1 && s != "NotExist" {
 				fmt.Fprintf(w, "        %8.1f  %s\n", v, s)
@@ -123,7 +161,6 @@ func printTrace(r io.Reader, w io.Writer, events float64) error {
 		}
 		fmt.Fprintf(w, "%8.1f  %s\n", perEvent(concurrency[n]), label)
 	}
-	return nil
 }
 
 // busiest is the goroutine that ran longest and has no other role: the
