@@ -16,6 +16,7 @@ type rule struct {
 	any       []string
 	within    string // when set, only a stack holding it matches
 	unless    string // a stack holding this does not match
+	onSender  bool   // the sending goroutine runs it (see printCPU)
 }
 
 // rules are tried in order; the first that matches wins, so the specific
@@ -26,25 +27,25 @@ var rules = []rule{
 	{component: "receiver (net/http server and handler)", any: []string{"net/http.(*conn).serve"}},
 	{component: "HTTP transport: readLoop", any: []string{"persistConn).readLoop"}},
 	{component: "HTTP transport: writeLoop", any: []string{"persistConn).writeLoop"}},
-	{component: "send: settings (context values)", any: []string{"pagerduty.settingsFrom"}},
-	{component: "send: reading arguments and URL", any: []string{"pagerduty.readEvent", "pagerduty.readURL"}},
-	{component: "send: event.Build", any: []string{"event.Build"}},
-	{component: "send: event.Encode", any: []string{"event.Encode"}},
-	{component: "send: Sender from the dependencies", any: []string{"pagerduty.newSender"}},
-	{component: "delivery: net/http Client.Do, caller's side", any: []string{"net/http.(*Client).Do"}, unless: "harness.postOne"},
-	{component: "delivery: request", any: []string{"delivery.(*call).newRequest"}},
-	{component: "delivery: answer read and decoded", any: []string{"delivery.readResponse"}},
-	{component: "delivery: masking", any: []string{"delivery.newMask", "delivery.maskResponse", "delivery.(*mask)"}},
-	{component: "delivery: URL check", any: []string{"delivery.checkURL", "delivery.parseTarget"}},
-	{component: "delivery: attempt context and timer", any: []string{"context.With", "context.(*cancelCtx)", "context.(*timerCtx)"}, within: "delivery.(*call).attempt"},
-	{component: "delivery: the rest of Send", any: []string{"delivery.(*Sender)"}},
-	{component: "host: Send, reports, metrics", any: []string{"host.(*Host)", "delivery.Summarize"}},
-	{component: "send: the rest of sendEvent", any: []string{"pagerduty.sendEvent", "pagerduty.SendEvent", "pagerduty.sendOne"}},
-	{component: "send: arguments filed, level helpers", any: []string{"pagerduty.callReadingAll", "pagerduty.callLevel", "pagerduty.levelFunc", "interpreter.DoFunctionCall"}},
-	{component: "floor: memory touched before each post (-touch)", any: []string{"harness.toucher"}},
-	{component: "floor: net/http Client.Do", any: []string{"net/http.(*Client).Do"}},
-	{component: "floor: the rest of the loop", any: []string{"harness.postOne", "harness.floor"}},
-	{component: "Flux: map() and the call of sendEvent", any: []string{"github.com/influxdata/flux/"}},
+	{component: "send: settings (context values)", any: []string{"pagerduty.settingsFrom"}, onSender: true},
+	{component: "send: reading arguments and URL", any: []string{"pagerduty.readEvent", "pagerduty.readURL"}, onSender: true},
+	{component: "send: event.Build", any: []string{"event.Build"}, onSender: true},
+	{component: "send: event.Encode", any: []string{"event.Encode"}, onSender: true},
+	{component: "send: Sender from the dependencies", any: []string{"pagerduty.newSender"}, onSender: true},
+	{component: "delivery: net/http Client.Do, caller's side", any: []string{"net/http.(*Client).Do"}, unless: "harness.postOne", onSender: true},
+	{component: "delivery: request", any: []string{"delivery.(*call).newRequest"}, onSender: true},
+	{component: "delivery: answer read and decoded", any: []string{"delivery.readResponse"}, onSender: true},
+	{component: "delivery: masking", any: []string{"delivery.newMask", "delivery.maskResponse", "delivery.(*mask)"}, onSender: true},
+	{component: "delivery: URL check", any: []string{"delivery.checkURL", "delivery.parseTarget"}, onSender: true},
+	{component: "delivery: attempt context and timer", any: []string{"context.With", "context.(*cancelCtx)", "context.(*timerCtx)"}, within: "delivery.(*call).attempt", onSender: true},
+	{component: "delivery: the rest of Send", any: []string{"delivery.(*Sender)"}, onSender: true},
+	{component: "host: Send, reports, metrics", any: []string{"host.(*Host)", "delivery.Summarize"}, onSender: true},
+	{component: "send: the rest of sendEvent", any: []string{"pagerduty.sendEvent", "pagerduty.SendEvent", "pagerduty.sendOne"}, onSender: true},
+	{component: "send: arguments filed, level helpers", any: []string{"pagerduty.callReadingAll", "pagerduty.callLevel", "pagerduty.levelFunc", "interpreter.DoFunctionCall"}, onSender: true},
+	{component: "floor: memory touched before each post (-touch)", any: []string{"harness.toucher"}, onSender: true},
+	{component: "floor: net/http Client.Do", any: []string{"net/http.(*Client).Do"}, onSender: true},
+	{component: "floor: the rest of the loop", any: []string{"harness.postOne", "harness.floor"}, onSender: true},
+	{component: "Flux: map() and the call of sendEvent", any: []string{"github.com/influxdata/flux/"}, onSender: true},
 	{component: "scheduler (idle processors looking for work)", any: []string{"runtime.schedule", "runtime.mcall", "runtime.findRunnable", "runtime.mstart"}},
 	{component: "other runtime", any: []string{""}},
 }
@@ -56,7 +57,9 @@ var sampleLine = regexp.MustCompile(`^\s+([\d.]+)(ms|s|us|µs)\s+(\S.*)$`)
 var unitMicros = map[string]float64{"s": 1e6, "ms": 1e3, "us": 1, "µs": 1}
 
 // printCPU reads `go tool pprof -traces` output and prints each
-// component's CPU time per event, in rule order.
+// component's CPU time per event, in rule order, and for those the
+// sending goroutine runs, their share of its CPU time: the fractions that
+// divide its running time in a trace (benchwhere trace).
 func printCPU(r io.Reader, w io.Writer, events float64) error {
 	total := map[string]float64{}
 	var value float64
@@ -93,13 +96,23 @@ func printCPU(r io.Reader, w io.Writer, events float64) error {
 	for _, v := range total {
 		sum += v
 	}
-	fmt.Fprintf(w, "CPU µs/event  component (%.0f events, %.2f s of samples)\n", events, sum/1e6)
+	onSender := 0.0
 	for _, r := range rules {
-		if v := total[r.component]; v > 0 {
-			fmt.Fprintf(w, "%12.2f  %s\n", v/events, r.component)
+		if r.onSender {
+			onSender += total[r.component]
 		}
 	}
-	fmt.Fprintf(w, "%12.2f  total\n", sum/events)
+	fmt.Fprintf(w, "CPU µs/event  %% of sender  component (%.0f events, %.2f s of samples)\n", events, sum/1e6)
+	for _, r := range rules {
+		v := total[r.component]
+		switch {
+		case v > 0 && r.onSender:
+			fmt.Fprintf(w, "%12.2f  %10.1f%%  %s\n", v/events, 100*v/onSender, r.component)
+		case v > 0:
+			fmt.Fprintf(w, "%12.2f  %11s  %s\n", v/events, "", r.component)
+		}
+	}
+	fmt.Fprintf(w, "%12.2f  %11s  total\n", sum/events, "")
 	return nil
 }
 
