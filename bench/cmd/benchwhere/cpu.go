@@ -27,6 +27,7 @@ var rules = []rule{
 	{component: "receiver (net/http server and handler)", any: []string{"net/http.(*conn).serve"}},
 	{component: "HTTP transport: readLoop", any: []string{"persistConn).readLoop"}},
 	{component: "HTTP transport: writeLoop", any: []string{"persistConn).writeLoop"}},
+	{component: "GC assists while the sender allocates", any: []string{"runtime.gcAssistAlloc"}, onSender: true},
 	{component: "send: settings (context values)", any: []string{"pagerduty.settingsFrom"}, onSender: true},
 	{component: "send: reading arguments and URL", any: []string{"pagerduty.readEvent", "pagerduty.readURL"}, onSender: true},
 	{component: "send: event.Build", any: []string{"event.Build"}, onSender: true},
