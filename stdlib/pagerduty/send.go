@@ -64,9 +64,13 @@ func sendOne(ctx context.Context, s settings, m message, ev any, notice event.No
 	return statusValue(r.Status), nil
 }
 
-// statusValues are the Flux values of the status codes 0 to 599, made once
-// rather than for every event.
-var statusValues = func() (v [600]values.Value) {
+// statusCodes bounds the status values made once: HTTP's status codes are
+// below it, and 0 stands for no answer.
+const statusCodes = 600
+
+// statusValues are the Flux values of the status codes, made once rather
+// than for every event.
+var statusValues = func() (v [statusCodes]values.Value) {
 	for i := range v {
 		v[i] = values.NewInt(int64(i))
 	}
