@@ -94,6 +94,12 @@ type crash struct {
 // SIGKILL at random points of the load and restarted on the same outbox
 // file. Then every event answered 202 must reach the emulator, each
 // alert's in order, and every duplicate must be explained by a kill.
+// drainLimit bounds, before FLUXPD_TEST_TIMEOUT_SCALE, the wait for the
+// relay to deliver the whole load after the last kill. Against hangs only:
+// the drain takes seconds on a quiet machine, and under a loop of fsyncs
+// beside it (make test-loaded) it outlasted testwait's 3 minutes.
+const drainLimit = 15 * time.Minute
+
 func TestRelay_Crash(t *testing.T) {
 	size := crashSizeFromEnv(t)
 	c := &crash{size: size, seed: crashSeed(t), plan: Load(size.Events, size.Alerts, size.Keys), uncertain: map[Mark]int{}}
@@ -111,7 +117,9 @@ func TestRelay_Crash(t *testing.T) {
 	start := time.Now()
 	c.runLoad(t)
 	loaded := time.Since(start)
-	testwait.Until(t, "every event answered 202 to reach the emulator, or the relay to have nothing left to deliver", func() (bool, string) {
+	// Hundreds of events, each a few fsyncs, on a disk other writers may
+	// keep busy: a wait bounded well beyond one event's.
+	testwait.UntilWithin(t, testwait.Scaled(drainLimit), "every event answered 202 to reach the emulator, or the relay to have nothing left to deliver", func() (bool, string) {
 		n := c.up.Delivered()
 		return n == size.Events || c.lost(), fmt.Sprintf("%d of %d events answered 202 by the emulator", n, size.Events)
 	})

@@ -54,14 +54,22 @@ func Scaled(d time.Duration) time.Duration {
 // described. cond must be safe to call repeatedly; it may call t.Fatal.
 func Until(t testing.TB, what string, cond func() (done bool, seen string)) {
 	t.Helper()
-	deadline := time.Now().Add(Limit())
+	UntilWithin(t, Limit(), what, cond)
+}
+
+// UntilWithin is Until with a bound of its own, for a wait that does much
+// more work than one event's (such as a queue of hundreds drained through
+// fsyncs on a disk other writers keep busy). Pass it a Scaled duration.
+func UntilWithin(t testing.TB, limit time.Duration, what string, cond func() (done bool, seen string)) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		done, seen := cond()
 		if done {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %s waiting for %s; last seen: %s", Limit(), what, seen)
+			t.Fatalf("gave up after %s waiting for %s; last seen: %s", limit, what, seen)
 		}
 		time.Sleep(poll)
 	}
